@@ -1,0 +1,107 @@
+"""Check every answer before cookiecutter writes a file.
+
+Each refusal is one line, ``ERROR: <field>: <what is wrong> (got '<value>')``, on
+stderr, and a non-zero exit, which makes cookiecutter remove the project folder.
+Answers are read as data: Jinja renders them into a JSON string, never into code.
+"""
+
+import json
+import keyword
+import sys
+
+ANSWERS = json.loads(
+    r"""{{ {
+        "project_name": cookiecutter.project_name,
+        "project_slug": cookiecutter.project_slug,
+        "cache_backend": cookiecutter.cache_backend,
+        "cache_timeout": cookiecutter.cache_timeout,
+        "cache_per_site": cookiecutter.cache_per_site,
+        "cache_per_view": cookiecutter.cache_per_view,
+        "cache_template_fragment": cookiecutter.cache_template_fragment,
+        "cache_low_level": cookiecutter.cache_low_level,
+    } | tojson }}"""
+)
+
+BACKENDS = ("locmem", "redis", "memcached", "db", "file")
+
+# Modules the baked project imports by these names: a slug equal to one of them
+# would shadow it and break the project in confusing ways.
+SHADOWED_MODULES = {
+    "config",
+    "django",
+    "recipes",
+    "tests",
+    "test",
+    "site",
+    "manage",
+    "gunicorn",
+    "pytest",
+    "redis",
+    "django_redis",
+    "pymemcache",
+    "dj_database_url",
+    *sys.stdlib_module_names,
+}
+
+
+def slug_problem(slug):
+    if not isinstance(slug, str) or not slug.isidentifier() or not slug.isascii():
+        return "must be a Python identifier: ASCII letters, digits and underscores, not starting with a digit"
+    if slug != slug.lower():
+        return "must be lowercase"
+    if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
+        return "is a Python keyword"
+    if slug in SHADOWED_MODULES:
+        return "would shadow a module the project imports; pick another name"
+    return None
+
+
+def name_problem(name):
+    if not isinstance(name, str) or not name.strip():
+        return "must not be empty"
+    return None
+
+
+def backend_problem(backend):
+    if backend not in BACKENDS:
+        return "must be one of " + ", ".join(BACKENDS)
+    return None
+
+
+def timeout_problem(timeout):
+    text = str(timeout).strip()
+    if isinstance(timeout, bool) or not text.isdigit() or int(text) <= 0:
+        return "must be a whole number of seconds greater than 0"
+    return None
+
+
+def boolean_problem(value):
+    if not isinstance(value, bool):
+        return "must be true or false"
+    return None
+
+
+CHECKS = [
+    ("project_name", name_problem),
+    ("project_slug", slug_problem),
+    ("cache_backend", backend_problem),
+    ("cache_timeout", timeout_problem),
+    ("cache_per_site", boolean_problem),
+    ("cache_per_view", boolean_problem),
+    ("cache_template_fragment", boolean_problem),
+    ("cache_low_level", boolean_problem),
+]
+
+
+def main():
+    for field, check in CHECKS:
+        value = ANSWERS[field]
+        problem = check(value)
+        if problem:
+            print(f"ERROR: {field}: {problem} (got '{value}')", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""Settings for the {{ cookiecutter.project_slug }} site.
+
+Every value that differs between machines comes from the environment; see
+.env.example for the full list. A git-ignored .env file in the project folder is
+read first, so local development needs no exported variables, but a variable set
+in the real environment always wins.
+
+https://docs.djangoproject.com/en/5.2/topics/settings/
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def read_env_file(path):
+    """Load KEY=value lines from path into os.environ, without overriding it."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            os.environ.setdefault(key.strip(), value.strip().strip("\"'"))
+
+
+def env(name, default=""):
+    """The variable's value, or default when it is unset or empty."""
+    return os.environ.get(name, "").strip() or default
+
+
+def env_bool(name, default=False):
+    value = env(name)
+    return value.lower() in {"1", "true", "yes", "on"} if value else default
+
+
+def env_list(name, default):
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+read_env_file(BASE_DIR / ".env")
+
+# "production" (the default) turns on every HTTPS protection and requires a real
+# secret key; the .env written when the project was baked says "development".
+ENVIRONMENT = env("DJANGO_ENV", "production")
+if ENVIRONMENT not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be 'development' or 'production' (got {ENVIRONMENT!r})"
+    )
+PRODUCTION = ENVIRONMENT == "production"
+
+# https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
+SECRET_KEY = env("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set: put it in the environment (or in .env for local work)"
+    )
+
+# https://docs.djangoproject.com/en/5.2/ref/settings/#debug
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+# https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "recipes",
+]
+
+# https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache
+MIDDLEWARE = [
+{%- if cookiecutter.cache_per_site %}
+    # Stores pages on the way out, so it must run last on the response: first here.
+    "django.middleware.cache.UpdateCacheMiddleware",
+{%- endif %}
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+{%- if cookiecutter.cache_per_site %}
+    # Keeps pages rendered for a signed-in visitor out of the shared cache.
+    "recipes.caching.NeverCacheForSignedInMiddleware",
+    # Answers from the cache before any view runs, so it must come last.
+    "django.middleware.cache.FetchFromCacheMiddleware",
+{%- endif %}
+]
+
+ROOT_URLCONF = "config.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+# DATABASE_URL takes any dj-database-url form, e.g. postgres://user:pass@host/name.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#databases
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=60,
+    ),
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# https://docs.djangoproject.com/en/5.2/topics/cache/
+# How long cached pages, fragments and data live, in seconds.
+CACHE_TIMEOUT = {{ cookiecutter.cache_timeout | int }}
+CACHES = {
+{%- if cookiecutter.cache_backend == "locmem" %}
+    # Local memory: fast and built in, but each process has its own copy, so
+    # several processes may show different pages until the timeout passes.
+    # https://docs.djangoproject.com/en/5.2/topics/cache/#local-memory-caching
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "{{ cookiecutter.project_slug }}",
+        "TIMEOUT": CACHE_TIMEOUT,
+        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+    },
+{%- elif cookiecutter.cache_backend == "redis" %}
+    # Redis through django-redis; a dead or hung server turns into cache misses
+    # (IGNORE_EXCEPTIONS) within the socket timeouts, never into an error page.
+    # https://github.com/jazzband/django-redis#configure-as-cache-backend
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": env("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        "TIMEOUT": CACHE_TIMEOUT,
+        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
+            "SOCKET_TIMEOUT": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
+            "IGNORE_EXCEPTIONS": True,
+        },
+    },
+{%- elif cookiecutter.cache_backend == "memcached" %}
+    # Memcached through pymemcache; several servers share the keys between them.
+    # ignore_exc turns a dead server into cache misses, and the timeouts keep a
+    # hung one from hanging the request.
+    # https://docs.djangoproject.com/en/5.2/topics/cache/#memcached
+    "default": {
+        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "LOCATION": env_list("MEMCACHED_SERVERS", "127.0.0.1:11211"),
+        "TIMEOUT": CACHE_TIMEOUT,
+        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+        "OPTIONS": {
+            "no_delay": True,
+            "ignore_exc": True,
+            "use_pooling": True,
+            "max_pool_size": 16,
+            "connect_timeout": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
+            "timeout": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
+        },
+    },
+{%- elif cookiecutter.cache_backend == "db" %}
+    # A table in the site's database: create it with `manage.py createcachetable`
+    # (migrate does not). Shared by every process that shares the database.
+    # https://docs.djangoproject.com/en/5.2/topics/cache/#database-caching
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": env("CACHE_TABLE", "django_cache"),
+        "TIMEOUT": CACHE_TIMEOUT,
+        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+    },
+{%- elif cookiecutter.cache_backend == "file" %}
+    # One pickle file per entry. Keep the directory outside STATIC_ROOT and
+    # MEDIA_ROOT, where a web server would hand those files to anyone.
+    # https://docs.djangoproject.com/en/5.2/topics/cache/#filesystem-caching
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        "TIMEOUT": CACHE_TIMEOUT,
+        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+    },
+{%- endif %}
+}
+{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
+# Whole pages go to the same server under keys that carry the recipes version
+# (see recipes/caching.py), so one write makes every cached page stale at once.
+CACHES["pages"] = {**CACHES["default"], "KEY_FUNCTION": "recipes.caching.page_cache_key"}
+{%- endif %}
+{%- if cookiecutter.cache_per_site %}
+# https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache
+CACHE_MIDDLEWARE_ALIAS = "pages"
+CACHE_MIDDLEWARE_SECONDS = CACHE_TIMEOUT
+CACHE_MIDDLEWARE_KEY_PREFIX = "{{ cookiecutter.project_slug }}"
+{%- endif %}
+
+# https://docs.djangoproject.com/en/5.2/ref/settings/#auth-password-validators
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_REDIRECT_URL = "recipes:list"
+LOGOUT_REDIRECT_URL = "recipes:list"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+if PRODUCTION:
+    # gunicorn sits behind a proxy that terminates TLS and says so in
+    # X-Forwarded-Proto; plain HTTP that does not say "https" is redirected.
+    # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", "3600"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

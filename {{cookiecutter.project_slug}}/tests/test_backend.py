@@ -1,0 +1,77 @@
+"""The cache in use is the backend that was chosen, and it really holds entries."""
+
+{% if cookiecutter.cache_backend == "locmem" -%}
+from django.core.cache import cache, caches
+{%- elif cookiecutter.cache_backend == "redis" -%}
+from django.core.cache import cache, caches
+from redis import Redis
+{%- elif cookiecutter.cache_backend == "memcached" -%}
+from django.core.cache import cache, caches
+from pymemcache.client.hash import HashClient
+{%- elif cookiecutter.cache_backend == "db" -%}
+import pytest
+from django.core.cache import cache, caches
+from django.db import connection
+{%- elif cookiecutter.cache_backend == "file" -%}
+from pathlib import Path
+
+from django.core.cache import cache, caches
+{%- endif %}
+{% if cookiecutter.cache_backend == "locmem" %}
+EXPECTED_BACKEND = "django.core.cache.backends.locmem.LocMemCache"
+{%- elif cookiecutter.cache_backend == "redis" %}
+EXPECTED_BACKEND = "django_redis.cache.RedisCache"
+{%- elif cookiecutter.cache_backend == "memcached" %}
+EXPECTED_BACKEND = "django.core.cache.backends.memcached.PyMemcacheCache"
+{%- elif cookiecutter.cache_backend == "db" %}
+EXPECTED_BACKEND = "django.core.cache.backends.db.DatabaseCache"
+{%- elif cookiecutter.cache_backend == "file" %}
+EXPECTED_BACKEND = "django.core.cache.backends.filebased.FileBasedCache"
+{%- endif %}
+
+
+def test_the_chosen_backend_is_in_use(settings):
+    backend = type(caches["default"])
+    assert settings.CACHES["default"]["BACKEND"] == EXPECTED_BACKEND
+    assert f"{backend.__module__}.{backend.__qualname__}" == EXPECTED_BACKEND
+
+
+{% if cookiecutter.cache_backend == "locmem" -%}
+def test_an_entry_lands_in_local_memory():
+    cache.set("probe", "hello")
+    key = cache.make_and_validate_key("probe")
+    assert key in cache._cache
+    assert cache.get("probe") == "hello"
+{%- elif cookiecutter.cache_backend == "redis" -%}
+def test_an_entry_lands_on_the_redis_server(settings):
+    cache.set("probe", "hello")
+    server = Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    assert server.exists(cache.make_and_validate_key("probe")) == 1
+    assert cache.get("probe") == "hello"
+{%- elif cookiecutter.cache_backend == "memcached" -%}
+def test_an_entry_lands_on_the_memcached_servers(settings):
+    cache.set("probe", "hello")
+    servers = HashClient(
+        [tuple(server.rsplit(":", 1)) for server in settings.CACHES["default"]["LOCATION"]]
+    )
+    assert servers.get(cache.make_and_validate_key("probe")) is not None
+    assert cache.get("probe") == "hello"
+{%- elif cookiecutter.cache_backend == "db" -%}
+@pytest.mark.django_db
+def test_an_entry_lands_in_the_cache_table(settings):
+    cache.set("probe", "hello")
+    table = connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
+    with connection.cursor() as cursor:
+        key = cache.make_and_validate_key("probe")
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE cache_key = %s", [key])
+        assert cursor.fetchone()[0] == 1
+    assert cache.get("probe") == "hello"
+{%- elif cookiecutter.cache_backend == "file" -%}
+def test_an_entry_lands_in_the_cache_directory(settings):
+    directory = Path(settings.CACHES["default"]["LOCATION"])
+    cache.set("probe", "hello")
+    assert cache._key_to_file(cache.make_and_validate_key("probe")) in {
+        str(path) for path in directory.glob("*.djcache")
+    }
+    assert cache.get("probe") == "hello"
+{%- endif %}

@@ -1,0 +1,50 @@
+"""Per-site caching: the cache middleware serves repeat visits to any page."""
+
+import pytest
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.urls import include, path
+from django.utils.cache import get_cache_key
+
+from recipes.models import Recipe
+
+pytestmark = pytest.mark.django_db
+
+
+def recipe_count(request):
+    """A view with no caching of its own: only the middleware can cache it."""
+    return HttpResponse(f"{Recipe.objects.count()} recipes")
+
+
+urlpatterns = [path("count/", recipe_count), path("", include("config.urls"))]
+
+
+@pytest.mark.urls(__name__)
+def test_second_visit_makes_no_queries(client, recipes, assert_no_recipe_queries):
+    first = client.get("/count/")
+    with assert_no_recipe_queries():
+        second = client.get("/count/")
+    assert second.content == first.content == b"3 recipes"
+    assert "Age" in second
+    assert "Age" not in first
+
+
+@pytest.mark.urls(__name__)
+def test_first_visit_fills_the_cache(client, rf, recipes, settings):
+    request, pages = rf.get("/count/"), caches["pages"]
+    assert get_cache_key(request, settings.CACHE_MIDDLEWARE_KEY_PREFIX, cache=pages) is None
+    client.get("/count/")
+    key = get_cache_key(request, settings.CACHE_MIDDLEWARE_KEY_PREFIX, cache=pages)
+    assert key is not None
+    assert pages.get(key).content == b"3 recipes"
+
+
+def test_pages_live_as_long_as_the_chosen_timeout(client, recipes, settings):
+    response = client.get("/recipes/")
+    assert response["Cache-Control"] == f"max-age={settings.CACHE_TIMEOUT}"
+    assert isinstance(settings.CACHE_MIDDLEWARE_SECONDS, int)
+
+
+def test_cache_middleware_wraps_all_others(settings):
+    assert settings.MIDDLEWARE[0] == "django.middleware.cache.UpdateCacheMiddleware"
+    assert settings.MIDDLEWARE[-1] == "django.middleware.cache.FetchFromCacheMiddleware"
