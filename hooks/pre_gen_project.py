@@ -46,7 +46,7 @@ SHADOWED_MODULES = {
 
 def slug_problem(slug):
     if not isinstance(slug, str) or not slug.isidentifier() or not slug.isascii():
-        return "must be a Python identifier: ASCII letters, digits and underscores, not starting with a digit"
+        return "must be a Python identifier (ASCII letters, digits, _; not starting with a digit)"
     if slug != slug.lower():
         return "must be lowercase"
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):

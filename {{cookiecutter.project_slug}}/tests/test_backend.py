@@ -70,7 +70,7 @@ def test_an_entry_lands_in_the_cache_table(settings):
 def test_an_entry_lands_in_the_cache_directory(settings):
     directory = Path(settings.CACHES["default"]["LOCATION"])
     cache.set("probe", "hello")
-    assert cache._key_to_file(cache.make_and_validate_key("probe")) in {
+    assert cache._key_to_file("probe") in {
         str(path) for path in directory.glob("*.djcache")
     }
     assert cache.get("probe") == "hello"

@@ -1,0 +1,45 @@
+# The commands the README gives. `make help` lists them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+BUILD ?= build
+# Two workers by default; `make test WORKERS=auto` uses every core.
+WORKERS ?= 2
+
+.PHONY: help test quick lint serve bake servers clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+servers:  ## Install redis-server and memcached if missing (Debian, as root)
+	@./scripts/install-servers
+
+test: $(BIN)/.installed servers  ## The whole suite: every bake, every baked suite, real servers
+	$(BIN)/pytest -n $(WORKERS)
+
+quick: $(BIN)/.installed  ## The fast part: bakes, checks and linters, no baked suites
+	$(BIN)/pytest -n $(WORKERS) -m "not slow"
+
+lint: $(BIN)/.installed  ## Lint the template's own code
+	$(BIN)/ruff check hooks tests
+	$(BIN)/ruff format --check hooks tests
+
+bake: $(BIN)/.installed  ## Bake the default project into build/recipe_site
+	rm -rf $(BUILD)/recipe_site
+	$(BIN)/cookiecutter --no-input --output-dir $(BUILD) .
+
+serve: bake  ## Bake the default project and serve it at http://127.0.0.1:8000/recipes/
+	cd $(BUILD)/recipe_site && $(PYTHON) -m venv .venv \
+		&& .venv/bin/pip install -q -r requirements-dev.txt \
+		&& .venv/bin/python manage.py migrate \
+		&& .venv/bin/python manage.py seed_recipes --count 50 \
+		&& .venv/bin/python manage.py runserver 127.0.0.1:8000
+
+clean:  ## Remove the virtualenv and baked projects
+	rm -rf $(VENV) $(BUILD)

@@ -1,0 +1,124 @@
+"""Every backend with every set of caching levels bakes into a clean, checked project."""
+
+import os
+import re
+
+import pytest
+
+from tests.support import ALL_COMBINATIONS, PYTHON, answers_id, run
+
+# What each answer leaves in the project: (file, text) pairs that must be present
+# when the answer is chosen and absent when it is not.
+LEVEL_TRACES = {
+    "cache_per_site": [
+        ("config/settings.py", "UpdateCacheMiddleware"),
+        ("config/settings.py", "CACHE_MIDDLEWARE_SECONDS"),
+        ("recipes/caching.py", "NeverCacheForSignedInMiddleware"),
+    ],
+    "cache_per_view": [
+        ("recipes/views.py", "@cache_page_for_anonymous"),
+        ("recipes/caching.py", "cache_page("),
+    ],
+    "cache_template_fragment": [
+        ("recipes/templates/recipes/recipe_list.html", "{% cache "),
+        ("recipes/templates/recipes/recipe_detail.html", "{% load cache %}"),
+    ],
+    "cache_low_level": [
+        ("recipes/views.py", "cached_recipe_list()"),
+        ("recipes/caching.py", "RECIPE_LIST_KEY"),
+    ],
+}
+LEVEL_TESTS = {
+    "cache_per_site": "tests/test_per_site.py",
+    "cache_per_view": "tests/test_per_view.py",
+    "cache_template_fragment": "tests/test_template_fragment.py",
+    "cache_low_level": "tests/test_low_level.py",
+}
+BACKEND_SETTINGS = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "redis": "django_redis.cache.RedisCache",
+    "memcached": "django.core.cache.backends.memcached.PyMemcacheCache",
+    "db": "django.core.cache.backends.db.DatabaseCache",
+    "file": "django.core.cache.backends.filebased.FileBasedCache",
+}
+BACKEND_REQUIREMENTS = {"redis": {"django-redis", "redis", "hiredis"}, "memcached": {"pymemcache"}}
+PAGE_CACHE_NAMES = ("cache_page", "UpdateCacheMiddleware", "FetchFromCacheMiddleware")
+
+
+def project_text(project):
+    """Every text file of the project, by path relative to it."""
+    texts = {}
+    for path in project.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            texts[str(path.relative_to(project))] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def requirement_names(text):
+    names = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            names.add(re.split(r"[<>=~!\[; ]", line, maxsplit=1)[0].lower())
+    return names
+
+
+@pytest.fixture(params=ALL_COMBINATIONS, ids=answers_id)
+def baked(request, cookies):
+    answers = request.param
+    result = cookies.bake(extra_context=answers)
+    assert result.exit_code == 0, f"bake with {answers_id(answers)} failed: {result.exception}"
+    return answers, result.project_path
+
+
+def test_bake_matches_the_answers(baked):
+    answers, project = baked
+    texts = project_text(project)
+    where = answers_id(answers)
+
+    leftovers = [path for path, text in texts.items() if "cookiecutter." in text]
+    assert leftovers == [], f"{where}: unrendered cookiecutter variables in {leftovers}"
+
+    any_level = any(answers[level] for level in LEVEL_TRACES)
+    assert ("recipes/caching.py" in texts) == any_level, where
+    assert ("tests/test_invalidation.py" in texts) == any_level, where
+    for level, traces in LEVEL_TRACES.items():
+        assert (LEVEL_TESTS[level] in texts) == answers[level], f"{where}: {LEVEL_TESTS[level]}"
+        for path, trace in traces:
+            found = trace in texts.get(path, "")
+            assert found == answers[level], f"{where}: {trace!r} in {path} is {found}"
+
+    python_code = "\n".join(text for path, text in texts.items() if path.endswith(".py"))
+    if not (answers["cache_per_site"] or answers["cache_per_view"]):
+        assert not any(name in python_code for name in PAGE_CACHE_NAMES), where
+        assert '"pages"' not in texts["config/settings.py"], where
+
+    backend = answers["cache_backend"]
+    settings = texts["config/settings.py"]
+    assert f'"BACKEND": "{BACKEND_SETTINGS[backend]}"' in settings, where
+    for other, path in BACKEND_SETTINGS.items():
+        assert (path in settings) == (other == backend), f"{where}: {path} in settings"
+
+    runtime = requirement_names(texts["requirements.txt"])
+    expected = {"django", "dj-database-url", "gunicorn"} | BACKEND_REQUIREMENTS.get(backend, set())
+    assert runtime == expected, where
+    assert texts["requirements-dev.txt"].startswith("-r requirements.txt"), where
+    assert (".env" in texts) and "DJANGO_SECRET_KEY=" in texts[".env"], where
+    assert ".env" in texts[".gitignore"].splitlines(), where
+
+
+def test_bake_passes_checks_and_linters(baked):
+    answers, project = baked
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    # Development (the baked .env) and production (what a deploy sets).
+    run([PYTHON, "manage.py", "check", "--fail-level", "WARNING"], project, env)
+    production = {
+        **env,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "x" * 20 + "-not-a-real-secret-but-long-enough-for-django-checks",
+        "DJANGO_ALLOWED_HOSTS": "recipes.example.com",
+    }
+    run([PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], project, production)
+    run([PYTHON, "-m", "ruff", "check", "--no-cache", "."], project, env)
+    run([PYTHON, "-m", "ruff", "format", "--no-cache", "--check", "."], project, env)
+    run([PYTHON, "-m", "djlint", "--check", "--lint", "."], project, env)

@@ -1,0 +1,124 @@
+"""Baked projects pass their own test suites against real servers, and really serve."""
+
+import os
+import subprocess
+import sys
+import urllib.request
+import venv
+
+import pytest
+
+from tests.support import (
+    BACKENDS,
+    LEVELS,
+    PYTHON,
+    answers_for,
+    answers_id,
+    free_port,
+    run,
+    wait_for_port,
+)
+
+pytestmark = pytest.mark.slow
+
+# Every backend with all levels on, with each level alone, and with none.
+SUITES = [
+    answers_for(backend, levels)
+    for backend in BACKENDS
+    for levels in [set(LEVELS), *({level} for level in LEVELS), set()]
+]
+
+
+def bake(cookies, answers):
+    result = cookies.bake(extra_context=answers)
+    assert result.exit_code == 0, f"bake with {answers_id(answers)} failed: {result.exception}"
+    return result.project_path
+
+
+def prepare_database(python, project, env, backend):
+    """The setup steps the README gives: migrate, createcachetable for db, seed."""
+    run([python, "manage.py", "migrate", "--no-input"], project, env)
+    if backend == "db":
+        run([python, "manage.py", "createcachetable"], project, env)
+    run([python, "manage.py", "seed_recipes", "--count", "20"], project, env)
+
+
+@pytest.mark.parametrize("answers", SUITES, ids=answers_id)
+def test_baked_suite_passes(cookies, backend_env, answers):
+    project = bake(cookies, answers)
+    result = run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        project,
+        backend_env(answers["cache_backend"]),
+    )
+    assert " passed" in result.stdout and " failed" not in result.stdout, result.stdout
+
+
+def get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read().decode()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_baked_site_serves_cached_pages_over_http(cookies, backend_env, backend):
+    """Bake with every level on, set up as the README says, serve with gunicorn."""
+    project = bake(cookies, answers_for(backend, set(LEVELS)))
+    env = backend_env(backend)
+    prepare_database(PYTHON, project, env, backend)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_port(port, server, "gunicorn", timeout=20)
+        url = f"http://127.0.0.1:{port}/recipes/"
+        first_status, first_headers, first_body = get(url)
+        second_status, second_headers, second_body = get(url)
+        assert first_status == second_status == 200
+        assert "Tomato soup #1" in first_body
+        assert "Age" not in first_headers
+        assert "Age" in second_headers, f"{backend}: second visit was not served from the cache"
+        assert second_body == first_body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_bake_installs_into_a_fresh_venv_and_passes(cookies, backend_env, tmp_path):
+    """Only the baked requirements-dev.txt: a missing dependency fails here."""
+    backend = "redis"
+    project = bake(cookies, answers_for(backend, set(LEVELS)))
+    venv_dir = tmp_path / "venv"
+    venv.create(venv_dir, with_pip=True)
+    python = str(venv_dir / "bin" / "python")
+    env = backend_env(backend)
+    env.pop("VIRTUAL_ENV", None)
+    env["PATH"] = f"{venv_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    run(
+        [python, "-m", "pip", "install", "-q", "-r", "requirements-dev.txt"],
+        project,
+        env,
+        timeout=900,
+    )
+    prepare_database(python, project, env, backend)
+    result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    assert " passed" in result.stdout, result.stdout
+    assert (
+        sys.prefix
+        not in run([python, "-c", "import django; print(django.__file__)"], project, env).stdout
+    )
