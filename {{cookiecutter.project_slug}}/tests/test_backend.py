@@ -70,8 +70,6 @@ def test_an_entry_lands_in_the_cache_table(settings):
 def test_an_entry_lands_in_the_cache_directory(settings):
     directory = Path(settings.CACHES["default"]["LOCATION"])
     cache.set("probe", "hello")
-    assert cache._key_to_file("probe") in {
-        str(path) for path in directory.glob("*.djcache")
-    }
+    assert cache._key_to_file("probe") in {str(path) for path in directory.glob("*.djcache")}
     assert cache.get("probe") == "hello"
 {%- endif %}
