@@ -8,10 +8,12 @@ in the real environment always wins.
 https://docs.djangoproject.com/en/5.2/topics/settings/
 """
 
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -130,6 +132,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # https://docs.djangoproject.com/en/5.2/topics/cache/
 # How long cached pages, fragments and data live, in seconds.
 CACHE_TIMEOUT = {{ cookiecutter.cache_timeout | int }}
+
+
+def code_version(base_dir):
+    """A short hash of Django's version and of this site's code and templates.
+
+    It is part of every cache key, so a new release (or a Django upgrade) never
+    unpickles objects or pages that an older release stored: they are left to
+    expire. Every process running the same code computes the same value.
+    """
+    digest = hashlib.sha256(django.get_version().encode())
+    sources = [
+        path
+        for folder in ("config", "recipes", "templates")
+        for path in (base_dir / folder).rglob("*")
+        if path.suffix in {".py", ".html"}
+    ]
+    for path in sorted(sources):
+        digest.update(path.relative_to(base_dir).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+# Every key starts with the project's name and the code version.
+CACHE_KEY_PREFIX = f"{{ cookiecutter.project_slug }}.{code_version(BASE_DIR)}"
 CACHES = {
 {%- if cookiecutter.cache_backend == "locmem" %}
     # Local memory: fast and built in, but each process has its own copy, so
@@ -139,7 +165,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "{{ cookiecutter.project_slug }}",
         "TIMEOUT": CACHE_TIMEOUT,
-        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
     },
 {%- elif cookiecutter.cache_backend == "redis" %}
     # Redis through django-redis; a dead or hung server turns into cache misses
@@ -149,7 +175,7 @@ CACHES = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": env("REDIS_URL", "redis://127.0.0.1:6379/1"),
         "TIMEOUT": CACHE_TIMEOUT,
-        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             "SOCKET_CONNECT_TIMEOUT": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
@@ -166,7 +192,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
         "LOCATION": env_list("MEMCACHED_SERVERS", "127.0.0.1:11211"),
         "TIMEOUT": CACHE_TIMEOUT,
-        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
             "no_delay": True,
             "ignore_exc": True,
@@ -184,7 +210,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": env("CACHE_TABLE", "django_cache"),
         "TIMEOUT": CACHE_TIMEOUT,
-        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
     },
 {%- elif cookiecutter.cache_backend == "file" %}
     # One pickle file per entry. Keep the directory outside STATIC_ROOT and
@@ -194,7 +220,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": CACHE_TIMEOUT,
-        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
     },
 {%- endif %}
 }

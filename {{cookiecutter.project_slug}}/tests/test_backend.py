@@ -1,22 +1,23 @@
 """The cache in use is the backend that was chosen, and it really holds entries."""
 
-{% if cookiecutter.cache_backend == "locmem" -%}
-from django.core.cache import cache, caches
-{%- elif cookiecutter.cache_backend == "redis" -%}
-from django.core.cache import cache, caches
-from redis import Redis
-{%- elif cookiecutter.cache_backend == "memcached" -%}
-from django.core.cache import cache, caches
-from pymemcache.client.hash import HashClient
-{%- elif cookiecutter.cache_backend == "db" -%}
-import pytest
-from django.core.cache import cache, caches
-from django.db import connection
-{%- elif cookiecutter.cache_backend == "file" -%}
+import shutil
+{%- if cookiecutter.cache_backend == "file" %}
 from pathlib import Path
-
-from django.core.cache import cache, caches
 {%- endif %}
+
+{% if cookiecutter.cache_backend == "db" -%}
+import pytest
+{% endif -%}
+from django.core.cache import cache, caches
+{%- if cookiecutter.cache_backend == "db" %}
+from django.db import connection
+{%- elif cookiecutter.cache_backend == "memcached" %}
+from pymemcache.client.hash import HashClient
+{%- elif cookiecutter.cache_backend == "redis" %}
+from redis import Redis
+{%- endif %}
+
+from config.settings import code_version
 {% if cookiecutter.cache_backend == "locmem" %}
 EXPECTED_BACKEND = "django.core.cache.backends.locmem.LocMemCache"
 {%- elif cookiecutter.cache_backend == "redis" %}
@@ -73,3 +74,15 @@ def test_an_entry_lands_in_the_cache_directory(settings):
     assert cache._key_to_file("probe") in {str(path) for path in directory.glob("*.djcache")}
     assert cache.get("probe") == "hello"
 {%- endif %}
+
+
+def test_keys_carry_the_code_version(settings, tmp_path):
+    """A new release never unpickles what an older one stored."""
+    expected = f"{{ cookiecutter.project_slug }}.{code_version(settings.BASE_DIR)}"
+    assert settings.CACHES["default"]["KEY_PREFIX"].startswith(expected)
+    for folder in ("config", "recipes", "templates"):
+        shutil.copytree(settings.BASE_DIR / folder, tmp_path / folder)
+    before = code_version(tmp_path)
+    base = tmp_path / "templates" / "base.html"
+    base.write_text(base.read_text() + "<!-- new release -->")
+    assert code_version(tmp_path) != before

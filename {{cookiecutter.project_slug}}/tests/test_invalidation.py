@@ -31,6 +31,27 @@ def test_edit_shows_on_next_request(client, cached, django_capture_on_commit_cal
     assert all("Renamed soup" in page for page in pages(client, urls))
 
 
+def test_admin_edit_shows_on_next_request(
+    client, admin_client, cached, django_capture_on_commit_callbacks
+):
+    recipe, urls = cached
+    ingredients = list(recipe.ingredients.all())
+    form = {
+        "name": "Edited in the admin",
+        "description": recipe.description,
+        "ingredients-TOTAL_FORMS": len(ingredients),
+        "ingredients-INITIAL_FORMS": len(ingredients),
+    }
+    for number, ingredient in enumerate(ingredients):
+        form[f"ingredients-{number}-id"] = ingredient.pk
+        form[f"ingredients-{number}-recipe"] = recipe.pk
+        form[f"ingredients-{number}-description"] = ingredient.description
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/recipes/recipe/{recipe.pk}/change/", form)
+    assert response.status_code == 302, response.content
+    assert all("Edited in the admin" in page for page in pages(client, urls))
+
+
 def test_new_ingredient_shows_on_next_request(client, cached, django_capture_on_commit_callbacks):
     recipe, urls = cached
     with django_capture_on_commit_callbacks(execute=True):

@@ -32,7 +32,7 @@ def csrf_token_in(response):
     return text[start : text.index('"', start)]
 
 
-def test_each_visitor_sees_only_their_own_page(visitors, url):
+def test_each_visitor_sees_only_their_own_page(visitors, url, assert_no_recipe_queries):
     pages = {}
     for _ in range(2):  # twice round, so every cache has had its chance to store
         for name, client in visitors.items():
@@ -46,6 +46,9 @@ def test_each_visitor_sees_only_their_own_page(visitors, url):
     assert tokens["anonymous"] is None
     assert tokens["alice"] and tokens["bob"] and tokens["alice"] != tokens["bob"]
 {%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
+    with assert_no_recipe_queries():  # anonymous visitors still get cache hits
+        again = visitors["anonymous"].get(url)
+    assert again.content == pages["anonymous"].content
 
 
 def test_signed_in_pages_are_private(visitors, url):

@@ -1,0 +1,137 @@
+"""Two server processes share one real cache: an edit made through one shows through the other.
+
+Run over real HTTP: two gunicorn servers on the same database and cache, a
+superuser edits a recipe in the admin of the first, and the very next request to
+the second shows the change, for every shared backend with every level on.
+"""
+
+import http.cookiejar
+import subprocess
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.support import LEVELS, PYTHON, answers_for, answers_id, free_port, run, wait_for_port
+
+pytestmark = pytest.mark.slow
+
+SHARED_BACKENDS = ["redis", "memcached", "db", "file"]
+ADMIN_PASSWORD = "a-test-only-password-1234"
+
+
+class FormFields(HTMLParser):
+    """The name/value pairs a browser would submit from the page's main form."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self._textarea = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") and attrs.get("type") not in {"submit", "checkbox"}:
+            self.fields[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.fields[self._textarea] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+
+class Browser:
+    """A visitor with cookies, talking HTTP to one server."""
+
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path):
+        with self.opener.open(self.base + path, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+
+    def submit(self, path, changes):
+        """Fill in the form at path like a person would, change some fields, post it."""
+        form = FormFields()
+        form.feed(self.get(path)[2])
+        data = urllib.parse.urlencode({**form.fields, **changes}).encode()
+        request = urllib.request.Request(self.base + path, data=data)
+        request.add_header("Referer", self.base + path)
+        with self.opener.open(request, timeout=10) as response:
+            return response.status, response.geturl(), response.read().decode()
+
+
+def start_server(project, env, port):
+    command = [PYTHON, "-m", "gunicorn", "config.wsgi:application"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    server = subprocess.Popen(
+        command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wait_for_port(port, server, f"gunicorn on port {port}", timeout=20)
+    return server
+
+
+@pytest.mark.parametrize(
+    "answers", [answers_for(b, set(LEVELS)) for b in SHARED_BACKENDS], ids=answers_id
+)
+def test_edit_through_one_process_shows_through_the_other(cookies, backend_env, answers):
+    result = cookies.bake(extra_context=answers)
+    assert result.exit_code == 0, result.exception
+    project, backend = result.project_path, answers["cache_backend"]
+    env = {**backend_env(backend), "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}
+    run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
+    if backend == "db":
+        run([PYTHON, "manage.py", "createcachetable"], project, env)
+    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, env)
+    run(
+        [
+            PYTHON,
+            "manage.py",
+            "createsuperuser",
+            "--no-input",
+            "--username",
+            "chef",
+            "--email",
+            "chef@example.com",
+        ],
+        project,
+        env,
+    )
+
+    ports = [free_port(), free_port()]
+    servers = [start_server(project, env, port) for port in ports]
+    try:
+        first, second = Browser(ports[0]), Browser(ports[1])
+        pages = ["/recipes/", "/recipes/1/"]
+        for browser in (first, second):  # fill the cache from both processes
+            for page in pages:
+                browser.get(page)
+        status, headers, before = second.get("/recipes/")
+        assert "Age" in headers, f"{backend}: the second process did not serve from the cache"
+        assert "Tomato soup #1" in before
+
+        admin = Browser(ports[0])
+        admin.submit("/admin/login/?next=/admin/", {"username": "chef", "password": ADMIN_PASSWORD})
+        status, landed, body = admin.submit(
+            "/admin/recipes/recipe/1/change/", {"name": "Tomato soup, renamed"}
+        )
+        assert landed.endswith("/admin/recipes/recipe/"), f"admin edit failed:\n{body[-2000:]}"
+
+        for page in pages:
+            status, headers, after = second.get(page)
+            assert status == 200
+            assert "Tomato soup, renamed" in after, (
+                f"{backend}: {page} on the other process is stale"
+            )
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
