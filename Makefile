@@ -6,7 +6,7 @@ BUILD ?= build
 # Two workers by default; `make test WORKERS=auto` uses every core.
 WORKERS ?= 2
 
-.PHONY: help test quick lint serve bake servers clean
+.PHONY: help test quick lint serve bake servers bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ serve: bake  ## Bake the default project and serve it at http://127.0.0.1:8000/r
 		&& .venv/bin/python manage.py migrate \
 		&& .venv/bin/python manage.py seed_recipes --count 50 \
 		&& .venv/bin/python manage.py runserver 127.0.0.1:8000
+
+bench: $(BIN)/.installed servers  ## Benchmark every backend and level; writes benchmarks/results/
+	$(BIN)/pip install -q -r benchmarks/requirements.txt
+	$(BIN)/python benchmarks/run.py
 
 clean:  ## Remove the virtualenv and baked projects
 	rm -rf $(VENV) $(BUILD)

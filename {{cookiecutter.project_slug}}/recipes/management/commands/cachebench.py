@@ -1,0 +1,167 @@
+{%- set any_level = cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level -%}
+"""Measure what caching buys on this site, with the cache backend it is configured with.
+
+Runs in a throwaway test database seeded for the run (your data is never read
+or written) and under a key prefix of its own (your cache entries are never
+touched). Requests go through Django's full stack in this process, without a
+network hop to the app server, so the figures compare configurations; they are
+not what a browser will see.
+"""
+
+import contextlib
+import io
+import json
+import statistics
+import sys
+import time
+import uuid
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import (
+    CaptureQueriesContext,
+    override_settings,
+    setup_databases,
+    teardown_databases,
+)
+{%- if any_level %}
+
+from recipes.caching import invalidate_recipe_caches
+{%- endif %}
+from recipes.models import Recipe
+
+BYPASSED = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+
+def percentile(samples, fraction):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class Command(BaseCommand):
+    help = "Measure miss and hit latency, SQL queries and requests/s, cached and uncached."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=200, help="timed requests per case")
+        parser.add_argument("--recipes", type=int, default=200, help="recipes in the dataset")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="print JSON instead of a table"
+        )
+
+    def handle(self, *args, requests, recipes, as_json, **options):
+        if requests < 1:
+            raise CommandError(f"--requests must be 1 or more (got {requests})")
+        if recipes < 1:
+            raise CommandError(f"--recipes must be 1 or more (got {recipes})")
+        self.show_progress = not as_json
+        run = uuid.uuid4().hex[:8]
+        caches = {
+            alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-bench-{run}"}
+            for alias, config in settings.CACHES.items()
+        }
+        with contextlib.redirect_stdout(io.StringIO()):  # createcachetable talks
+            old_databases = setup_databases(verbosity=0, interactive=False)
+        try:
+            call_command("seed_recipes", count=recipes, stdout=io.StringIO())
+            detail = f"/recipes/{Recipe.objects.order_by('pk').first().pk}/"
+            results = []
+            for caching, cache_settings in [
+                ("on", caches),
+                ("bypassed", dict.fromkeys(caches, BYPASSED)),
+            ]:
+                with override_settings(
+                    CACHES=cache_settings, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]
+                ):
+                    for page, path in [("list", "/recipes/"), ("detail", detail)]:
+                        results.append(self.measure(page, path, caching, requests))
+        finally:
+            teardown_databases(old_databases, verbosity=0)
+        if as_json:
+            self.stdout.write(json_dumps(results, recipes, requests))
+        else:
+            self.stdout.write(table(results, recipes, requests))
+
+    def measure(self, page, path, caching, requests):
+        client = Client()
+        misses = [self.timed(client, path, invalidate=True) for _ in self.steps(
+            f"{page}, caching {caching}, misses", requests)]
+        client.get(path, secure=True)
+        hits = [self.timed(client, path) for _ in self.steps(
+            f"{page}, caching {caching}, hits", requests)]
+        return {
+            "page": page,
+            "caching": caching,
+            "miss_median_ms": statistics.median(misses) * 1000,
+            "miss_p95_ms": percentile(misses, 0.95) * 1000,
+            "hit_median_ms": statistics.median(hits) * 1000,
+            "hit_p95_ms": percentile(hits, 0.95) * 1000,
+            "miss_queries": self.queries(client, path, invalidate=True),
+            "hit_queries": self.queries(client, path),
+            "hit_requests_per_second": len(hits) / sum(hits),
+        }
+
+    def timed(self, client, path, invalidate=False):
+{%- if any_level %}
+        if invalidate:
+            invalidate_recipe_caches()
+{%- endif %}
+        start = time.perf_counter()
+        response = client.get(path, secure=True)
+        elapsed = time.perf_counter() - start
+        if response.status_code != 200:
+            raise CommandError(f"{path} answered {response.status_code}")
+        return elapsed
+
+    def queries(self, client, path, invalidate=False):
+{%- if any_level %}
+        if invalidate:
+            invalidate_recipe_caches()
+{%- endif %}
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, secure=True)
+        return len(captured.captured_queries)
+
+    def steps(self, label, count):
+        """range(count), with a progress line on a terminal."""
+        show = self.show_progress and sys.stderr.isatty()
+        for step in range(count):
+            if show and step % 10 == 0:
+                sys.stderr.write(f"\r  {label}: {step}/{count}   ")
+            yield step
+        if show:
+            sys.stderr.write("\r" + " " * (len(label) + 20) + "\r")
+
+
+def json_dumps(results, recipes, requests):
+    return json.dumps(
+        {"recipes": recipes, "requests": requests, "backend": backend_name(), "results": results},
+        indent=2,
+    )
+
+
+def backend_name():
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+def table(results, recipes, requests):
+    header = (
+        f"{'page':<8}{'caching':<10}{'miss ms (median/p95)':>22}{'hit ms (median/p95)':>22}"
+        f"{'SQL miss/hit':>14}{'hit req/s':>11}"
+    )
+    lines = [
+        f"{backend_name()}, {recipes} recipes, {requests} requests per case, in-process",
+        header,
+        "-" * len(header),
+    ]
+    for row in results:
+        lines.append(
+            f"{row['page']:<8}{row['caching']:<10}"
+            f"{row['miss_median_ms']:>13.2f} / {row['miss_p95_ms']:<6.2f}"
+            f"{row['hit_median_ms']:>13.2f} / {row['hit_p95_ms']:<6.2f}"
+            f"{row['miss_queries']:>9} / {row['hit_queries']:<3}"
+            f"{row['hit_requests_per_second']:>11.0f}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""manage.py cachebench measures the site as configured, without touching its data."""
+
+import json
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def cachebench(*arguments):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "cachebench", *arguments],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_json_report_covers_both_pages_cached_and_bypassed():
+    database = settings.BASE_DIR / "db.sqlite3"
+    existed = database.exists()
+    report = json.loads(cachebench("--requests", "3", "--recipes", "5", "--json"))
+    rows = {(row["page"], row["caching"]): row for row in report["results"]}
+    assert set(rows) == {
+        ("list", "on"),
+        ("detail", "on"),
+        ("list", "bypassed"),
+        ("detail", "bypassed"),
+    }
+    assert report["backend"] == settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    assert rows["list", "bypassed"]["hit_queries"] == 2  # recipes, then ingredients
+{%- if (cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level) and cookiecutter.cache_backend != "db" %}
+    assert rows["list", "on"]["hit_queries"] == 0
+{%- endif %}
+    assert all(row["hit_requests_per_second"] > 0 for row in rows.values())
+    assert database.exists() == existed  # a throwaway database, never the site's own
+
+
+def test_table_report_names_the_backend():
+    output = cachebench("--requests", "2", "--recipes", "3")
+    assert settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in output
+    assert "hit req/s" in output
+
+
+def test_bad_arguments_get_one_clear_line():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "cachebench", "--requests", "0"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == "CommandError: --requests must be 1 or more (got 0)"
