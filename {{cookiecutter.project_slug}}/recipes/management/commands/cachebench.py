@@ -27,10 +27,10 @@ from django.test.utils import (
     setup_databases,
     teardown_databases,
 )
-{%- if any_level %}
 
+{% if any_level -%}
 from recipes.caching import invalidate_recipe_caches
-{%- endif %}
+{% endif -%}
 from recipes.models import Recipe
 
 BYPASSED = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
@@ -86,11 +86,15 @@ class Command(BaseCommand):
 
     def measure(self, page, path, caching, requests):
         client = Client()
-        misses = [self.timed(client, path, invalidate=True) for _ in self.steps(
-            f"{page}, caching {caching}, misses", requests)]
+        misses = [
+            self.timed(client, path, invalidate=True)
+            for _ in self.steps(f"{page}, caching {caching}, misses", requests)
+        ]
         client.get(path, secure=True)
-        hits = [self.timed(client, path) for _ in self.steps(
-            f"{page}, caching {caching}, hits", requests)]
+        hits = [
+            self.timed(client, path)
+            for _ in self.steps(f"{page}, caching {caching}, hits", requests)
+        ]
         return {
             "page": page,
             "caching": caching,
