@@ -170,10 +170,12 @@ CACHES = {
 {%- elif cookiecutter.cache_backend == "redis" %}
     # Redis through django-redis; a dead or hung server turns into cache misses
     # (IGNORE_EXCEPTIONS) within the socket timeouts, never into an error page.
+    # REDIS_URL is one URL, or several separated by commas: the primary first,
+    # then its replicas. Writes go to the primary, reads to a replica.
     # https://github.com/jazzband/django-redis#configure-as-cache-backend
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": env("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        "LOCATION": env_list("REDIS_URL", "redis://127.0.0.1:6379/1"),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
@@ -200,6 +202,13 @@ CACHES = {
             "max_pool_size": 16,
             "connect_timeout": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
             "timeout": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
+            # A server of the pool that fails twice, a second apart, leaves it and
+            # its keys move to the others; it is tried again after dead_timeout
+            # seconds (pymemcache's default is 60), so a restarted server soon
+            # takes its share back.
+            "retry_attempts": 2,
+            "retry_timeout": 1,
+            "dead_timeout": 10,
         },
     },
 {%- elif cookiecutter.cache_backend == "db" %}

@@ -29,6 +29,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import cache_page
 from django.views.decorators.vary import vary_on_cookie
 {%- endif %}
+{%- if cookiecutter.cache_backend == "redis" %}
+from django_redis import get_redis_connection
+{%- endif %}
 
 from .models import Ingredient, Recipe
 
@@ -41,17 +44,34 @@ RECIPE_LIST_KEY = "recipes:list:{version}"
 _version_this_request = ContextVar("recipes_version_this_request", default=None)
 
 
+{% if cookiecutter.cache_backend == "redis" -%}
+def stored_version():
+    """The recipes version as the Redis primary holds it, or None.
+
+    With replicas in REDIS_URL, reads go to a replica, which may lag behind the
+    write that replaced the version. Every other entry's key carries the
+    version, so this is the one read that must come from the primary: a lagging
+    replica then costs cache misses, never an old page.
+    """
+    return cache.get(RECIPES_VERSION_KEY, client=get_redis_connection(write=True))
+{%- else -%}
+def stored_version():
+    """The recipes version as the cache holds it, or None."""
+    return cache.get(RECIPES_VERSION_KEY)
+{%- endif %}
+
+
 def recipes_version():
     """The token that changes after every write to recipes or ingredients."""
     memo = _version_this_request.get()
     if memo:
         return memo[0]
-    version = cache.get(RECIPES_VERSION_KEY)
+    version = stored_version()
     if version is None:
         # First use, or evicted: any new token is safe, as no entry carries it yet.
         cache.add(RECIPES_VERSION_KEY, secrets.token_hex(8), timeout=None)
         # Still None when the cache server is down: a fresh token means a miss.
-        version = cache.get(RECIPES_VERSION_KEY) or secrets.token_hex(8)
+        version = stored_version() or secrets.token_hex(8)
     if memo is not None:
         memo.append(version)
     return version

@@ -14,7 +14,7 @@ from django.db import connection
 {%- elif cookiecutter.cache_backend == "memcached" %}
 from pymemcache.client.hash import HashClient
 {%- elif cookiecutter.cache_backend == "redis" %}
-from redis import Redis
+from django_redis import get_redis_connection
 {%- endif %}
 
 from config.settings import code_version
@@ -44,10 +44,10 @@ def test_an_entry_lands_in_local_memory():
     assert key in cache._cache
     assert cache.get("probe") == "hello"
 {%- elif cookiecutter.cache_backend == "redis" -%}
-def test_an_entry_lands_on_the_redis_server(settings):
+def test_an_entry_lands_on_the_redis_server():
     cache.set("probe", "hello")
-    server = Redis.from_url(settings.CACHES["default"]["LOCATION"])
-    assert server.exists(cache.make_and_validate_key("probe")) == 1
+    primary = get_redis_connection("default", write=True)
+    assert primary.exists(cache.make_and_validate_key("probe")) == 1
     assert cache.get("probe") == "hello"
 {%- elif cookiecutter.cache_backend == "memcached" -%}
 def test_an_entry_lands_on_the_memcached_servers(settings):
