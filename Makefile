@@ -17,7 +17,7 @@ $(BIN)/.installed: requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-servers:  ## Install redis-server and memcached if missing (Debian, as root)
+servers:  ## Install redis-server, memcached and PostgreSQL if missing (Debian, as root)
 	@./scripts/install-servers
 
 test: $(BIN)/.installed servers  ## The whole suite: every bake, every baked suite, real servers

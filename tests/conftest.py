@@ -1,16 +1,21 @@
-"""Real cache servers for the template's tests.
+"""Real cache and database servers for the template's tests.
 
 Each server fixture starts a real process on a free loopback port in a temporary
 directory, yields it, and stops it afterwards. A missing server program is a
 failure with the command that installs it, never a skip: a green run must mean
-the baked code really talked to Redis and memcached.
+the baked code really talked to Redis, memcached and PostgreSQL.
 """
 
 import os
+import secrets
+import shutil
+import tempfile
+import time
 
 import pytest
+from redis import Redis
 
-from tests.support import Server, require_program
+from tests.support import Postgres, Server, require_program, run, site_env
 
 
 @pytest.fixture(scope="session")
@@ -43,17 +48,114 @@ def memcached_server(tmp_path_factory):
     server.stop()
 
 
+def odd_password():
+    """A fresh password with every character a URL must escape."""
+    return secrets.token_hex(8) + "/:@,%"
+
+
+def redis_command(program, workdir, *options):
+    def command(port):
+        return [
+            *(program, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
+            *("--save", "", "--appendonly", "no", *options),
+        ]
+
+    return command
+
+
+@pytest.fixture
+def redis_primary_and_replica(tmp_path):
+    """(primary, replica, password): a replica in sync with its primary, both password-protected."""
+    program = require_program("redis-server", "redis-server")
+    password = odd_password()
+    auth = ("--requirepass", password, "--masterauth", password)
+    (tmp_path / "primary").mkdir()
+    (tmp_path / "replica").mkdir()
+    # Diskless sync without its default 5 s wait: a replica (re)attaches at once.
+    primary_command = redis_command(
+        program, tmp_path / "primary", *auth, "--repl-diskless-sync-delay", "0"
+    )
+    primary = Server("redis-server primary", primary_command, tmp_path / "primary").start()
+    replica_command = redis_command(
+        program, tmp_path / "replica", *auth, "--replicaof", "127.0.0.1", str(primary.port)
+    )
+    replica = Server("redis-server replica", replica_command, tmp_path / "replica").start()
+    link = Redis(host="127.0.0.1", port=replica.port, password=password)
+    deadline = time.monotonic() + 10
+    while link.info("replication")["master_link_status"] != "up":
+        assert time.monotonic() < deadline, "the replica did not sync with its primary in 10 s"
+        time.sleep(0.05)
+    link.close()
+    yield primary, replica, password
+    replica.stop()
+    primary.stop()
+
+
+@pytest.fixture
+def redis_tls_server(tmp_path):
+    """(server, CA file, password): Redis on a TLS-only port with a self-signed certificate."""
+    program = require_program("redis-server", "redis-server")
+    openssl = require_program("openssl", "openssl")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        tmp_path,
+        os.environ,
+    )
+    password = odd_password()
+
+    def command(port):
+        return [
+            *(program, "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1"),
+            *("--tls-cert-file", str(cert), "--tls-key-file", str(key)),
+            *("--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no"),
+            *("--dir", str(tmp_path), "--save", "", "--appendonly", "no"),
+            *("--requirepass", password),
+        ]
+
+    server = Server("redis-server (TLS)", command, tmp_path).start()
+    yield server, cert, password
+    server.stop()
+
+
+@pytest.fixture
+def memcached_pool(tmp_path):
+    """Two memcached servers, for a pool that shards the keys between them."""
+    program = require_program("memcached", "memcached")
+    user = ["-u", "root"] if os.geteuid() == 0 else []
+
+    def command(port):
+        return [program, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user]
+
+    servers = [Server(f"memcached #{n}", command, tmp_path).start() for n in (1, 2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL cluster of its own (initdb + pg_ctl), with a password for its user."""
+    # Not under pytest's temporary directory: as root that is closed to the postgres user.
+    workdir = tempfile.mkdtemp(prefix="pytest-postgres-")
+    try:
+        server = Postgres(workdir, secrets.token_hex(8)).start()
+        yield server
+        server.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 @pytest.fixture
 def backend_env(request, tmp_path):
     """Environment variables pointing the baked site at a real server for backend."""
 
     def env_for(backend):
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "REDIS_", "MEMCACHED_", "CACHE_", "DATABASE_"))
-        }
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env = site_env()
         if backend == "redis":
             server = request.getfixturevalue("redis_server")
             # A database number of its own per test keeps parallel runs apart.

@@ -1,14 +1,20 @@
 """What the template's tests share: the answers to bake, servers, and running commands."""
 
+import glob
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from contextlib import contextmanager
 from itertools import product
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 BACKENDS = ["locmem", "redis", "memcached", "db", "file"]
@@ -116,3 +122,121 @@ def run(command, cwd, env, timeout=600):
 
 
 PYTHON = sys.executable
+# The variables the baked site reads; a test sets the ones it needs, never inherits them.
+SITE_VARIABLES = ("DJANGO_", "REDIS_", "MEMCACHED_", "CACHE_", "DATABASE_")
+
+
+def site_env(**variables):
+    """This environment without the site's variables, plus the given ones."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(SITE_VARIABLES)}
+    return {**env, "PYTHONDONTWRITEBYTECODE": "1", **variables}
+
+
+def get(url, headers=None):
+    """(status, headers, body) of one GET."""
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read().decode()
+
+
+@contextmanager
+def gunicorn(project, env, python=PYTHON, workers=1):
+    """Serve the baked project with gunicorn on a free port; yield its base URL."""
+    port = free_port()
+    command = [python, "-m", "gunicorn", "config.wsgi:application"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, server, "gunicorn", timeout=20)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def memcached_items(port):
+    """How many items one memcached server holds, from its `stats`."""
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as connection:
+        connection.sendall(b"stats\r\n")
+        reply = b""
+        while not reply.endswith(b"END\r\n"):
+            reply += connection.recv(65536)
+    stats = dict(line.split()[1:3] for line in reply.decode().splitlines() if line.count(" ") == 2)
+    return int(stats["curr_items"])
+
+
+def postgres_program(program):
+    """initdb or pg_ctl: on PATH, or where Debian's postgresql package puts them."""
+    found = shutil.which(program) or next(
+        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{program}"), reverse=True)), None
+    )
+    if found is None:
+        pytest.fail(
+            f"{program} is not installed; the tests need a real PostgreSQL: "
+            "apt-get install -y postgresql (or brew install postgresql)",
+            pytrace=False,
+        )
+    return found
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster: initdb and pg_ctl in a temporary directory.
+
+    As root, PostgreSQL refuses to run, so its programs run as the postgres user,
+    in a directory that user owns.
+    """
+
+    def __init__(self, workdir, password):
+        self.workdir = Path(workdir)
+        self.password = password
+        self.port = free_port()
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.user = "postgres"
+
+    def pg(self, program, *arguments):
+        command = [*self.as_postgres, postgres_program(program), *arguments]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        if result.returncode != 0:
+            log = self.workdir / "postgres.log"
+            pytest.fail(
+                f"`{' '.join(command)}` exited {result.returncode}\n{result.stdout}{result.stderr}"
+                + (log.read_text() if log.exists() else ""),
+                pytrace=False,
+            )
+
+    def start(self):
+        if self.as_postgres:
+            shutil.chown(self.workdir, "postgres", "postgres")
+        password_file = self.workdir / "password"
+        password_file.write_text(self.password)
+        if self.as_postgres:
+            shutil.chown(password_file, "postgres", "postgres")
+        data = str(self.workdir / "data")
+        self.pg(
+            "initdb",
+            "-D",
+            data,
+            "-U",
+            self.user,
+            "-A",
+            "scram-sha-256",
+            f"--pwfile={password_file}",
+            "-E",
+            "UTF8",
+        )
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.workdir}"
+        log = str(self.workdir / "postgres.log")
+        self.pg("pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "start")
+        return self
+
+    def stop(self):
+        self.pg("pg_ctl", "-D", str(self.workdir / "data"), "-m", "fast", "-w", "stop")
+
+    def create_database(self, name):
+        """Create an empty database; return its DATABASE_URL."""
+        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.url(name)
+
+    def url(self, database):
+        return f"postgres://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"

@@ -202,10 +202,11 @@ CACHES = {
             "max_pool_size": 16,
             "connect_timeout": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
             "timeout": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
-            # A server of the pool that fails twice, a second apart, leaves it and
-            # its keys move to the others; it is tried again after dead_timeout
-            # seconds (pymemcache's default is 60), so a restarted server soon
-            # takes its share back.
+            # A dead server of the pool costs misses for its share of the keys and
+            # is retried every retry_timeout seconds. After retry_attempts failures
+            # in a row it may leave the pool, its keys moving to the others, for
+            # dead_timeout seconds (pymemcache's default, 60, is long): either way
+            # a restarted server takes its share back within 20 s.
             "retry_attempts": 2,
             "retry_timeout": 1,
             "dead_timeout": 10,
