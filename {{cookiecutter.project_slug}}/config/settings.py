@@ -234,6 +234,11 @@ CACHES = {
     },
 {%- endif %}
 }
+{%- if cookiecutter.cache_backend == "redis" and (cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level) %}
+# The primary alone, for the reads that must not lag behind a write: a replica
+# may (see recipes/caching.py).
+CACHES["primary"] = {**CACHES["default"], "LOCATION": CACHES["default"]["LOCATION"][:1]}
+{%- endif %}
 {%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
 # Whole pages go to the same server under keys that carry the recipes version
 # (see recipes/caching.py), so one write makes every cached page stale at once.

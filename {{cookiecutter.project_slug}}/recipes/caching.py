@@ -18,6 +18,7 @@ from functools import wraps
 from django.conf import settings
 {% endif -%}
 from django.core.cache import cache
+{%- if cookiecutter.cache_backend == "redis" %}, caches{% endif %}
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -28,9 +29,6 @@ from django.utils.cache import add_never_cache_headers
 {%- if cookiecutter.cache_per_view %}
 from django.views.decorators.cache import cache_page
 from django.views.decorators.vary import vary_on_cookie
-{%- endif %}
-{%- if cookiecutter.cache_backend == "redis" %}
-from django_redis import get_redis_connection
 {%- endif %}
 
 from .models import Ingredient, Recipe
@@ -53,7 +51,7 @@ def stored_version():
     version, so this is the one read that must come from the primary: a lagging
     replica then costs cache misses, never an old page.
     """
-    return cache.get(RECIPES_VERSION_KEY, client=get_redis_connection(write=True))
+    return caches["primary"].get(RECIPES_VERSION_KEY)
 {%- else -%}
 def stored_version():
     """The recipes version as the cache holds it, or None."""
