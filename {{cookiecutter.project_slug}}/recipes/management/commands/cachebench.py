@@ -62,6 +62,10 @@ class Command(BaseCommand):
             alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-bench-{run}"}
             for alias, config in settings.CACHES.items()
         }
+        if connection.vendor != "sqlite":
+            # On a database server test_<name> may be in use (by pytest): take another.
+            database = connection.settings_dict
+            database["TEST"]["NAME"] = f"test_{database['NAME']}_bench_{run}"
         with contextlib.redirect_stdout(io.StringIO()):  # createcachetable talks
             old_databases = setup_databases(verbosity=0, interactive=False)
         try:
