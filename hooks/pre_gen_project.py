@@ -19,6 +19,7 @@ ANSWERS = json.loads(
         "cache_per_view": cookiecutter.cache_per_view,
         "cache_template_fragment": cookiecutter.cache_template_fragment,
         "cache_low_level": cookiecutter.cache_low_level,
+        "use_debug_toolbar": cookiecutter.use_debug_toolbar,
     } | tojson }}"""
 )
 
@@ -90,6 +91,7 @@ CHECKS = [
     ("cache_per_view", boolean_problem),
     ("cache_template_fragment", boolean_problem),
     ("cache_low_level", boolean_problem),
+    ("use_debug_toolbar", boolean_problem),
 ]
 
 

@@ -37,6 +37,8 @@ def answers_id(answers):
     """A readable test id: backend:redis-per_site:True-..."""
     parts = [f"backend:{answers['cache_backend']}"]
     parts += [f"{SHORT[level]}:{answers[level]}" for level in LEVELS]
+    if "use_debug_toolbar" in answers:
+        parts.append(f"debug_toolbar:{answers['use_debug_toolbar']}")
     return "-".join(parts)
 
 
@@ -240,3 +242,40 @@ class Postgres:
 
     def url(self, database):
         return f"postgres://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
+
+
+# What a template checkout holds besides the template: never copied into a repository.
+NOT_TEMPLATE = shutil.ignore_patterns(
+    ".git", ".venv", "build", "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache"
+)
+
+
+def cli_env(tmp_path):
+    """Environment for cookiecutter, cruft, git and pre-commit as a user runs them.
+
+    cookiecutter's clones and replay files go to tmp_path, git has an identity, and
+    nothing from the test run (the site's variables, NO_COLOR, PYTEST_*) leaks in.
+    """
+    config = tmp_path / "cookiecutter-config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n",
+        encoding="utf-8",
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith((*SITE_VARIABLES, "PYTEST_", "NO_COLOR"))
+    }
+    env.update(
+        COOKIECUTTER_CONFIG=str(config),
+        GIT_AUTHOR_NAME="Template Tests",
+        GIT_AUTHOR_EMAIL="tests@example.com",
+        GIT_COMMITTER_NAME="Template Tests",
+        GIT_COMMITTER_EMAIL="tests@example.com",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def git(*args, cwd, env):
+    return run(["git", *args], cwd, env).stdout

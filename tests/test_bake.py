@@ -5,7 +5,14 @@ import re
 
 import pytest
 
-from tests.support import ALL_COMBINATIONS, PYTHON, answers_id, run
+from tests.support import ALL_COMBINATIONS, LEVELS, PYTHON, TEMPLATE, answers_for, answers_id, run
+
+# Every combination bakes with the debug toolbar (the default); these without it.
+WITHOUT_TOOLBAR = [
+    {**answers_for("redis", set(LEVELS)), "use_debug_toolbar": False},
+    {**answers_for("locmem", set()), "use_debug_toolbar": False},
+]
+TOOLBAR_TRACES = ("debug_toolbar", "debug-toolbar", "debug toolbar", "DEBUG_TOOLBAR")
 
 # What each answer leaves in the project: (file, text) pairs that must be present
 # when the answer is chosen and absent when it is not.
@@ -63,7 +70,7 @@ def requirement_names(text):
     return names
 
 
-@pytest.fixture(params=ALL_COMBINATIONS, ids=answers_id)
+@pytest.fixture(params=ALL_COMBINATIONS + WITHOUT_TOOLBAR, ids=answers_id)
 def baked(request, cookies):
     answers = request.param
     result = cookies.bake(extra_context=answers)
@@ -105,6 +112,18 @@ def test_bake_matches_the_answers(baked):
     assert texts["requirements-dev.txt"].startswith("-r requirements.txt"), where
     assert (".env" in texts) and "DJANGO_SECRET_KEY=" in texts[".env"], where
     assert ".env" in texts[".gitignore"].splitlines(), where
+
+    toolbar = answers.get("use_debug_toolbar", True)
+    assert ("django-debug-toolbar" in texts["requirements-dev.txt"]) == toolbar, where
+    assert ('"debug_toolbar"' in settings) == toolbar, where
+    assert ("debug_toolbar_urls" in texts["config/urls.py"]) == toolbar, where
+    if not toolbar:
+        traces = [path for path, text in texts.items() if any(t in text for t in TOOLBAR_TRACES)]
+        assert traces == [], f"{where}: debug toolbar left in {traces}"
+
+    # The same for every answer, with no Jinja, so `pre-commit autoupdate` can edit it.
+    source = TEMPLATE / "{{cookiecutter.project_slug}}" / ".pre-commit-config.yaml"
+    assert texts[".pre-commit-config.yaml"] == source.read_text(encoding="utf-8"), where
 
 
 def test_bake_passes_checks_and_linters(baked):

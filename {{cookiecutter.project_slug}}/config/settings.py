@@ -10,6 +10,9 @@ https://docs.djangoproject.com/en/5.2/topics/settings/
 
 import hashlib
 import os
+{%- if cookiecutter.use_debug_toolbar %}
+import sys
+{%- endif %}
 from pathlib import Path
 
 import dj_database_url
@@ -98,6 +101,26 @@ MIDDLEWARE = [
     "django.middleware.cache.FetchFromCacheMiddleware",
 {%- endif %}
 ]
+{%- if cookiecutter.use_debug_toolbar %}
+
+# django-debug-toolbar (installed by requirements-dev.txt only): its SQL and Cache
+# panels show what each page asked of the database and of the cache. On only
+# with DJANGO_DEBUG, and never under the tests.
+# https://django-debug-toolbar.readthedocs.io/en/latest/installation.html
+TESTING = "test" in sys.argv or "PYTEST_VERSION" in os.environ
+if DEBUG and not TESTING:
+    INSTALLED_APPS += ["debug_toolbar"]
+    # Outermost, so it sees each page as it leaves the caches and is never cached itself.
+    MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+    INTERNAL_IPS = ["127.0.0.1", "::1"]
+    DEBUG_TOOLBAR_PANELS = [
+        "debug_toolbar.panels.timer.TimerPanel",
+        "debug_toolbar.panels.headers.HeadersPanel",
+        "debug_toolbar.panels.sql.SQLPanel",
+        "debug_toolbar.panels.cache.CachePanel",
+        "debug_toolbar.panels.templates.TemplatesPanel",
+    ]
+{%- endif %}
 
 ROOT_URLCONF = "config.urls"
 

@@ -1,3 +1,6 @@
+{%- if cookiecutter.use_debug_toolbar -%}
+from django.conf import settings
+{% endif -%}
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -8,3 +11,10 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+{%- if cookiecutter.use_debug_toolbar %}
+
+if "debug_toolbar" in settings.INSTALLED_APPS:
+    from debug_toolbar.toolbar import debug_toolbar_urls
+
+    urlpatterns += debug_toolbar_urls()
+{%- endif %}
