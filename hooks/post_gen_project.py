@@ -1,7 +1,8 @@
 """Finish the baked project: remove what was not chosen, write local secrets, say what next.
 
-Safe to run twice (cruft runs hooks again on update): removing a missing file is a
-no-op and an existing .env is kept.
+Safe to run twice (cruft runs the hooks again on update, as does a bake with
+--overwrite-if-exists): removing a missing file is a no-op and an existing .env is
+kept. The .env is the only file written with a random value, and git ignores it.
 """
 
 import json
@@ -19,6 +20,7 @@ ANSWERS = json.loads(
         "cache_per_view": cookiecutter.cache_per_view,
         "cache_template_fragment": cookiecutter.cache_template_fragment,
         "cache_low_level": cookiecutter.cache_low_level,
+        "use_debug_toolbar": cookiecutter.use_debug_toolbar,
     } | tojson }}"""
 )
 
@@ -30,21 +32,25 @@ LEVEL_TESTS = {
     "cache_low_level": "tests/test_low_level.py",
 }
 
-SERVER_SETUP = {
-    "redis": [
-        "Start Redis (pick one):",
-        "  Debian/Ubuntu: sudo apt-get install redis-server   (starts it on 127.0.0.1:6379)",
-        "  macOS:         brew install redis && brew services start redis",
-        "  or:            redis-server --port 6379",
-        "  then set REDIS_URL in .env if it is not redis://127.0.0.1:6379/1",
-    ],
-    "memcached": [
-        "Start memcached (pick one):",
-        "  Debian/Ubuntu: sudo apt-get install memcached   (starts it on 127.0.0.1:11211)",
-        "  macOS:         brew install memcached && brew services start memcached",
-        "  or:            memcached -l 127.0.0.1 -p 11211",
-        "  then set MEMCACHED_SERVERS in .env if it is not 127.0.0.1:11211",
-    ],
+# How to start the chosen backend's server: (where, command) pairs. compose.yaml in
+# the project offers the same server on the same port.
+SERVER_START = {
+    "redis": (
+        "Redis on 127.0.0.1:6379 (or set REDIS_URL in .env to yours)",
+        [
+            ("Debian/Ubuntu", "sudo apt-get install redis-server"),
+            ("Homebrew", "brew install redis && brew services start redis"),
+            ("Docker", "docker compose up -d redis"),
+        ],
+    ),
+    "memcached": (
+        "memcached on 127.0.0.1:11211 (or set MEMCACHED_SERVERS in .env to yours)",
+        [
+            ("Debian/Ubuntu", "sudo apt-get install memcached"),
+            ("Homebrew", "brew install memcached && brew services start memcached"),
+            ("Docker", "docker compose up -d memcached"),
+        ],
+    ),
 }
 
 
@@ -81,27 +87,36 @@ def write_local_secrets():
 
 
 def next_steps():
+    """The steps for these answers: (command or text, [(where, command)] alternatives)."""
     backend = ANSWERS["cache_backend"]
-    steps = [f"cd {ANSWERS['project_slug']}", "python3 -m venv .venv && . .venv/bin/activate"]
-    steps.append("pip install -r requirements-dev.txt")
-    steps.append("python manage.py migrate")
+    steps = [(f"cd {ANSWERS['project_slug']}", [])]
+    if backend in SERVER_START:
+        name, ways = SERVER_START[backend]
+        steps.append((f"Start {name}, one of:", ways))
+    steps.append(("python3 -m venv .venv && . .venv/bin/activate", []))
+    steps.append(("pip install -r requirements-dev.txt", []))
+    steps.append(("python manage.py migrate", []))
     if backend == "db":
-        steps.append("python manage.py createcachetable")
-    steps.append("python manage.py seed_recipes --count 50")
-    steps.append("python manage.py runserver   # then open http://127.0.0.1:8000/recipes/")
-    steps.append("pytest")
-    return SERVER_SETUP.get(backend, []), steps
+        steps.append(("python manage.py createcachetable", []))
+    steps.append(("python manage.py seed_recipes --count 50", []))
+    steps.append(("python manage.py runserver   # then open http://127.0.0.1:8000/recipes/", []))
+    steps.append(("pytest", []))
+    return steps
 
 
 def print_next_steps():
-    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    bold, dim, reset = ("\033[1m", "\033[2m", "\033[0m") if color else ("", "", "")
-    server, steps = next_steps()
+    """In colour on a terminal (unless NO_COLOR is set), plain text otherwise."""
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    bold, cyan, dim, reset = ("\033[1m", "\033[36m", "\033[2m", "\033[0m") if color else ("",) * 4
     print(f"\n{bold}Your site is ready. Next steps:{reset}")
-    for line in server:
-        print(f"{dim}{line}{reset}" if line.startswith("  ") else line)
-    for number, step in enumerate(steps, start=1):
-        print(f"  {number}. {step}")
+    for number, (step, ways) in enumerate(next_steps(), start=1):
+        text = step if ways else f"{cyan}{step}{reset}"
+        print(f"  {bold}{number}.{reset} {text}")
+        for where, command in ways:
+            print(f"       {dim}{where + ':':<15}{reset}{cyan}{command}{reset}")
+    if ANSWERS["use_debug_toolbar"]:
+        note = "DJANGO_DEBUG=true in .env shows the debug toolbar (SQL and Cache panels)."
+        print(f"  {dim}{note}{reset}")
     print()
 
 
