@@ -6,7 +6,7 @@ BUILD ?= build
 # Two workers by default; `make test WORKERS=auto` uses every core.
 WORKERS ?= 2
 
-.PHONY: help test quick lint serve bake servers bench clean
+.PHONY: help test quick lint hooks serve bake servers bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,13 +26,16 @@ test: $(BIN)/.installed servers  ## The whole suite: every bake, every baked sui
 quick: $(BIN)/.installed  ## The fast part: bakes, checks and linters, no baked suites
 	$(BIN)/pytest -n $(WORKERS) -m "not slow"
 
-lint: $(BIN)/.installed  ## Lint the template's own code
-	$(BIN)/ruff check hooks tests
-	$(BIN)/ruff format --check hooks tests
+lint: $(BIN)/.installed  ## Lint the template's own code with its pre-commit hooks
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
-bake: $(BIN)/.installed  ## Bake the default project into build/recipe_site
+hooks: $(BIN)/.installed  ## Install the pre-commit hooks into git: they run on every commit
+	$(BIN)/pre-commit install
+
+# Answers on the command line: make bake ANSWERS="cache_backend=redis cache_per_site=yes"
+bake: $(BIN)/.installed  ## Bake the default project (or ANSWERS=...) into build/recipe_site
 	rm -rf $(BUILD)/recipe_site
-	$(BIN)/cookiecutter --no-input --output-dir $(BUILD) .
+	$(BIN)/cookiecutter --no-input --output-dir $(BUILD) . $(ANSWERS)
 
 serve: bake  ## Bake the default project and serve it at http://127.0.0.1:8000/recipes/
 	cd $(BUILD)/recipe_site && $(PYTHON) -m venv .venv \
