@@ -45,7 +45,6 @@ serve: bake  ## Bake the default project and serve it at http://127.0.0.1:8000/r
 		&& .venv/bin/python manage.py runserver 127.0.0.1:8000
 
 bench: $(BIN)/.installed servers  ## Benchmark every backend and level; writes benchmarks/results/
-	$(BIN)/pip install -q -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/run.py
 
 clean:  ## Remove the virtualenv and baked projects

@@ -1,0 +1,19 @@
+"""The template's benchmark runs end to end (its figures are not asserted: speed is not a test)."""
+
+import pytest
+
+from tests.support import PYTHON, TEMPLATE, run
+
+pytestmark = pytest.mark.slow
+
+
+def test_benchmark_writes_table_and_chart(tmp_path):
+    command = [PYTHON, "benchmarks/run.py", "--backends", "locmem", "--seconds", "1"]
+    run([*command, "--rounds", "1", "--out", str(tmp_path)], TEMPLATE, None)
+    table = (tmp_path / "results.md").read_text()
+    locmem = next(line for line in table.splitlines() if line.startswith("| locmem |"))
+    cells = [cell.strip() for cell in locmem.strip("|").split("|")]
+    # backend, trivial, off, per_site, per_view, fragment, low_level
+    assert cells[2].endswith("[2q]"), locmem  # caching off: two queries, no N+1
+    assert all(cell.endswith("[0q]") for cell in cells[3:]), locmem  # every level's hit: none
+    assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
