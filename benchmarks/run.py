@@ -214,24 +214,35 @@ def urlopen_ok(url):
             raise RuntimeError(f"{url}: status {response.status}")
 
 
+def setup_site(backend, name, levels, server, args, workdir):
+    project = bake(backend, levels, workdir / f"{backend}-{name}")
+    env = backend_env(backend, server, workdir / f"{backend}-{name}")
+    prepare(project, backend, env, args.recipes)
+    return project, env
+
+
 def bench_backend(backend, args, workdir):
+    """Each configuration against the floor: a trivial view on a site with caching off.
+
+    The floor's server runs throughout, and each round loads it and then the
+    page under test, so a change in the machine's load hits both alike.
+    """
     server = start_backend_server(backend, workdir)
     row = {"backend": backend}
+    floor_project, floor_env = setup_site(backend, "floor", set(), server, args, workdir)
+    floor_app, floor_port = serve(floor_project, floor_env)
     try:
         for name, levels in CONFIGURATIONS:
-            project = bake(backend, levels, workdir / f"{backend}-{name}")
-            env = backend_env(backend, server, workdir / f"{backend}-{name}")
-            prepare(project, backend, env, args.recipes)
+            project, env = setup_site(backend, name, levels, server, args, workdir)
             hit_queries, uncached_queries = list_queries(project, env)
             app, port = serve(project, env)
             try:
-                base = f"http://127.0.0.1:{port}"
-                # The floor is measured on the same server, interleaved with the
-                # page, so a change in the machine's load hits both alike.
                 floors, pages = [], []
                 for _ in range(args.rounds):
-                    floors.append(requests_per_second(f"{base}/trivial/", args))
-                    pages.append(requests_per_second(f"{base}/recipes/", args))
+                    floors.append(
+                        requests_per_second(f"http://127.0.0.1:{floor_port}/trivial/", args)
+                    )
+                    pages.append(requests_per_second(f"http://127.0.0.1:{port}/recipes/", args))
                 row[f"trivial_{name}"] = statistics.median(floors)
                 row[name] = statistics.median(pages)
                 row[f"queries_{name}"] = uncached_queries if name == "off" else hit_queries
@@ -245,6 +256,8 @@ def bench_backend(backend, args, workdir):
                 app.terminate()
                 app.wait(timeout=10)
     finally:
+        floor_app.terminate()
+        floor_app.wait(timeout=10)
         if server:
             server.stop()
     return row
@@ -266,8 +279,8 @@ def markdown(rows, args):
         f"Machine: {machine()}. {args.recipes} recipes x 5 ingredients, gunicorn 2 workers, "
         f"{'wrk' if shutil.which('wrk') else 'built-in load'}, {args.connections} connections, "
         f"{args.seconds} s x {args.rounds} rounds per case. req/s (median), then the ratio to a "
-        "trivial view measured on the same server in the same rounds; SQL queries per request "
-        "on the list in brackets (caching off: every request; levels: a cache hit).",
+        "trivial view (on a site with caching off) measured in the same rounds; SQL queries "
+        "per request on the list in brackets (caching off: every request; levels: a hit).",
         "",
         "| backend | trivial view | " + " | ".join(f"list, {n}" for n in names) + " |",
         "| --- | ---: | " + " | ".join("---:" for _ in names) + " |",
