@@ -70,6 +70,10 @@ def remove_unchosen_files():
     if not levels:
         remove("recipes/caching.py")
         remove("tests/test_invalidation.py")
+    if ANSWERS["cache_backend"] == "locmem":
+        # Local memory cannot fail: no outage handling, no outage tests.
+        remove("config/cache_backends.py")
+        remove("tests/test_cache_outage.py")
 
 
 def write_local_secrets():

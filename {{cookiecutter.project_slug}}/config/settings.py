@@ -203,6 +203,10 @@ CACHES = {
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # After a failure, leaves the server alone for retry_after seconds (a hung
+            # server costs one call a timeout, not every call) and logs it once.
+            "REDIS_CLIENT_CLASS": "config.cache_backends.Redis",
+            "REDIS_CLIENT_KWARGS": {"retry_after": 2.0},
             "SOCKET_CONNECT_TIMEOUT": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
             "SOCKET_TIMEOUT": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
             "IGNORE_EXCEPTIONS": True,
@@ -211,10 +215,11 @@ CACHES = {
 {%- elif cookiecutter.cache_backend == "memcached" %}
     # Memcached through pymemcache; several servers share the keys between them.
     # ignore_exc turns a dead server into cache misses, and the timeouts keep a
-    # hung one from hanging the request.
+    # hung one from hanging the request. The backend is Django's PyMemcacheCache,
+    # logging once when a server fails and when it is back.
     # https://docs.djangoproject.com/en/5.2/topics/cache/#memcached
     "default": {
-        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "BACKEND": "config.cache_backends.PyMemcacheCache",
         "LOCATION": env_list("MEMCACHED_SERVERS", "127.0.0.1:11211"),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
@@ -237,20 +242,24 @@ CACHES = {
     },
 {%- elif cookiecutter.cache_backend == "db" %}
     # A table in the site's database: create it with `manage.py createcachetable`
-    # (migrate does not). Shared by every process that shares the database.
+    # (migrate does not). Shared by every process that shares the database. The
+    # backend is Django's DatabaseCache, where a missing table is a cache miss and
+    # one log line, not an error page.
     # https://docs.djangoproject.com/en/5.2/topics/cache/#database-caching
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "config.cache_backends.DatabaseCache",
         "LOCATION": env("CACHE_TABLE", "django_cache"),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
     },
 {%- elif cookiecutter.cache_backend == "file" %}
     # One pickle file per entry. Keep the directory outside STATIC_ROOT and
-    # MEDIA_ROOT, where a web server would hand those files to anyone.
+    # MEDIA_ROOT, where a web server would hand those files to anyone. The backend
+    # is Django's FileBasedCache, where a directory it cannot write is a cache miss
+    # and one log line, not an error page.
     # https://docs.djangoproject.com/en/5.2/topics/cache/#filesystem-caching
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "config.cache_backends.FileBasedCache",
         "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
@@ -298,6 +307,8 @@ if PRODUCTION:
     # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    # Load balancers ask /healthz over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", "3600"))
@@ -309,4 +320,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+{%- if cookiecutter.cache_backend != "locmem" %}
+    # A warning when the cache fails, a note when it works again (once per outage).
+    "loggers": {"config.cache_backends": {"level": "INFO"}},
+{%- endif %}
 }

@@ -1,12 +1,17 @@
+{%- set any_level = cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level -%}
 from django.apps import AppConfig
 
 
 class RecipesConfig(AppConfig):
     name = "recipes"
     verbose_name = "Recipes"
-{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level %}
 
     def ready(self):
-        # Connects the signal handlers that invalidate cached recipes after a write.
-        from . import caching  # noqa: F401
+{%- if any_level %}
+        # Registers the system checks of the cache settings, and connects the signal
+        # handlers that invalidate cached recipes after a write.
+        from . import caching, checks  # noqa: F401
+{%- else %}
+        # Registers the system checks of the cache settings.
+        from . import checks  # noqa: F401
 {%- endif %}

@@ -23,11 +23,11 @@ EXPECTED_BACKEND = "django.core.cache.backends.locmem.LocMemCache"
 {%- elif cookiecutter.cache_backend == "redis" %}
 EXPECTED_BACKEND = "django_redis.cache.RedisCache"
 {%- elif cookiecutter.cache_backend == "memcached" %}
-EXPECTED_BACKEND = "django.core.cache.backends.memcached.PyMemcacheCache"
+EXPECTED_BACKEND = "config.cache_backends.PyMemcacheCache"
 {%- elif cookiecutter.cache_backend == "db" %}
-EXPECTED_BACKEND = "django.core.cache.backends.db.DatabaseCache"
+EXPECTED_BACKEND = "config.cache_backends.DatabaseCache"
 {%- elif cookiecutter.cache_backend == "file" %}
-EXPECTED_BACKEND = "django.core.cache.backends.filebased.FileBasedCache"
+EXPECTED_BACKEND = "config.cache_backends.FileBasedCache"
 {%- endif %}
 
 

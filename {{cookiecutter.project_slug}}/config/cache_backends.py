@@ -1,0 +1,262 @@
+{%- set backend = cookiecutter.cache_backend -%}
+"""Cache backends that keep the site up when the cache fails.
+
+A cache call that fails is a cache miss: the page is built from the database, as
+if nothing were cached. Each process logs a warning when the cache fails and a
+note when it works again: once per outage, not once per request.
+{%- if backend == "redis" %}
+
+After a failure the server is left alone for a few seconds, so a server that
+accepts connections but never answers costs one cache call a socket timeout, not
+every call of every request.
+{%- elif backend == "memcached" %}
+
+pymemcache does most of it (ignore_exc, retry_attempts and dead_timeout in
+config/settings.py); this module reports it.
+{%- endif %}
+
+https://docs.djangoproject.com/en/5.2/topics/cache/#using-a-custom-cache-backend
+"""
+
+import logging
+{%- if backend == "file" %}
+import os
+{%- endif %}
+import threading
+import time
+{%- if backend == "redis" %}
+
+import redis
+{%- elif backend == "memcached" %}
+
+from django.core.cache.backends import memcached
+from pymemcache.client.hash import HashClient
+{%- elif backend == "db" %}
+
+from django.core.cache.backends import db
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.db import DatabaseError, connections, router
+{%- elif backend == "file" %}
+
+from django.core.cache.backends import filebased
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+{%- endif %}
+
+logger = logging.getLogger(__name__)
+
+
+class CacheHealth:
+    """Whether one cache {% if backend in ["redis", "memcached"] %}server{% else %}store{% endif %} works, as this process last saw it.
+
+    One instance per {% if backend in ["redis", "memcached"] %}server{% else %}store{% endif %}, shared by every cache alias that uses it, so an
+    outage is reported once whichever alias met it first.
+    """
+
+    _instances = {}
+    _instances_lock = threading.Lock()
+
+    @classmethod
+    def of(cls, name{% if backend == "redis" %}, retry_after{% endif %}):
+        with cls._instances_lock:
+            if name not in cls._instances:
+                cls._instances[name] = cls(name{% if backend == "redis" %}, retry_after{% endif %})
+            return cls._instances[name]
+
+    def __init__(self, name{% if backend == "redis" %}, retry_after{% endif %}):
+        self.name = name
+        self.down_since = None
+{%- if backend == "redis" %}
+        self.retry_after = retry_after
+        self._retry_at = 0.0
+{%- endif %}
+        self._lock = threading.Lock()
+
+    def failed(self, error, hint=""):
+        with self._lock:
+{%- if backend == "redis" %}
+            self._retry_at = time.monotonic() + self.retry_after
+{%- endif %}
+            if self.down_since is not None:
+                return
+            self.down_since = time.monotonic()
+        logger.warning(
+            "Cache unavailable: %s (%s). Pages are built without it until it works again.%s",
+            self.name,
+            getattr(error, "strerror", None) or error,
+            f" {hint}" if hint else "",
+        )
+
+    def worked(self):
+        if self.down_since is None:
+            return
+        with self._lock:
+            if self.down_since is None:
+                return
+            seconds, self.down_since = time.monotonic() - self.down_since, None
+        logger.info("Cache available again: %s, after %.0f s.", self.name, seconds)
+{%- if backend == "redis" %}
+
+    def should_try(self):
+        """True while the server works, and for one call every retry_after seconds when not."""
+        if self.down_since is None:
+            return True
+        with self._lock:
+            now = time.monotonic()
+            if now < self._retry_at:
+                return False
+            self._retry_at = now + self.retry_after
+            return True
+
+
+class Redis(redis.Redis):
+    """redis-py's client, leaving a server that failed alone for retry_after seconds.
+
+    django-redis (IGNORE_EXCEPTIONS) turns the errors raised here into cache misses.
+    """
+
+    def __init__(self, *args, retry_after=2.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.health = CacheHealth.of(server_name(self.connection_pool), retry_after)
+
+    def execute_command(self, *args, **options):
+        if not self.health.should_try():
+            raise redis.ConnectionError(f"{self.health.name} failed a moment ago")
+        try:
+            result = super().execute_command(*args, **options)
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            self.health.failed(error)
+            raise
+        self.health.worked()
+        return result
+
+
+def server_name(pool):
+    """Where the pool connects, without the password: "Redis at 127.0.0.1:6379/1"."""
+    kwargs = pool.connection_kwargs
+    where = kwargs.get("path") or f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}"
+    return f"Redis at {where}/{kwargs.get('db', 0)}"
+{%- elif backend == "memcached" %}
+
+
+class ReportingHashClient(HashClient):
+    """pymemcache's client for a set of servers, reporting when one fails and comes back."""
+
+    def _mark_failed_server(self, server):
+        CacheHealth.of(server_name(server)).failed("no answer")
+        super()._mark_failed_server(server)
+
+    def _safely_run_func(self, client, func, default_val, *args, **kwargs):
+        result = super()._safely_run_func(client, func, default_val, *args, **kwargs)
+        # A server that failed, or is left out, is in one of these; closing a
+        # socket proves nothing about the server.
+        failing = client.server in self._failed_clients or client.server in self._dead_clients
+        if not failing and func != client.close:
+            CacheHealth.of(server_name(client.server)).worked()
+        return result
+
+
+def server_name(server):
+    """ "memcached at 127.0.0.1:11211", from pymemcache's (host, port) or socket path."""
+    return f"memcached at {':'.join(map(str, server)) if isinstance(server, tuple) else server}"
+
+
+class PyMemcacheCache(memcached.PyMemcacheCache):
+    """Django's pymemcache backend, on the client above."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReportingHashClient
+{%- else %}
+
+
+class MissOnError:
+    """Cache methods that return a miss when the cache raises one of `errors`.
+
+    Reads that fail and writes that fail are reported; only a write that works
+    proves the cache works again.
+    """
+
+    errors = ()
+
+    def get(self, key, default=None, version=None):
+        return self._or_miss(super().get, default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._or_miss(super().get_many, {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._or_miss(super().has_key, False, key, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._or_miss(super().set, None, key, value, timeout, version, proves_it_works=True)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._or_miss(super().add, False, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._or_miss(super().touch, False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._or_miss(super().delete, False, key, version)
+
+    def delete_many(self, keys, version=None):
+        self._or_miss(super().delete_many, None, keys, version)
+
+    def _or_miss(self, method, miss, *args, proves_it_works=False):
+        try:
+            result = method(*args)
+        except self.errors as error:
+            self.health.failed(error, self.hint())
+            return miss
+        if proves_it_works:
+            self.health.worked()
+        return result
+
+    def hint(self):
+        return ""
+{%- endif %}
+{%- if backend == "db" %}
+
+
+class DatabaseCache(MissOnError, db.DatabaseCache):
+    """Django's database cache, where a missing table or a failed query is a miss.
+
+    Without this, a missing table (`manage.py createcachetable` makes it) would
+    turn every page into an error page with a database traceback.
+    """
+
+    errors = (DatabaseError,)
+
+    def __init__(self, table, params):
+        super().__init__(table, params)
+        self.health = CacheHealth.of(f"the cache table {table!r}")
+
+    def hint(self):
+        connection = connections[router.db_for_read(self.cache_model_class)]
+        try:
+            with connection.cursor() as cursor:
+                tables = connection.introspection.table_names(cursor)
+        except DatabaseError:
+            return ""
+        if self._table in tables:
+            return ""
+        return "It does not exist: run `python manage.py createcachetable`."
+{%- elif backend == "file" %}
+
+
+class FileBasedCache(MissOnError, filebased.FileBasedCache):
+    """Django's file cache, where a directory it cannot write is a cache miss."""
+
+    errors = (OSError,)
+
+    def __init__(self, directory, params):
+        self.health = CacheHealth.of(f"the cache directory {os.path.abspath(directory)!r}")
+        super().__init__(directory, params)
+
+    def _createdir(self):
+        # Django creates the directory when the cache is first used and before each write.
+        self._or_miss(super()._createdir, None)
+
+    def hint(self):
+        return "Make it writable by the user running the site, or set CACHE_DIR."
+{%- endif %}
