@@ -60,6 +60,8 @@ def slug_problem(slug):
 def name_problem(name):
     if not isinstance(name, str) or not name.strip():
         return "must not be empty"
+    if not name.isprintable():
+        return "must be one line of text"
     return None
 
 
@@ -69,10 +71,16 @@ def backend_problem(backend):
     return None
 
 
+# Entries are replaced after every edit anyway, so a year is as good as "never".
+LONGEST_TIMEOUT = 365 * 24 * 60 * 60
+
+
 def timeout_problem(timeout):
     text = str(timeout).strip()
-    if isinstance(timeout, bool) or not text.isdigit() or int(text) <= 0:
+    if isinstance(timeout, bool) or not (text.isascii() and text.isdigit()) or int(text) <= 0:
         return "must be a whole number of seconds greater than 0"
+    if int(text) > LONGEST_TIMEOUT:
+        return f"must be at most {LONGEST_TIMEOUT} seconds (a year); for 'never expire', use that"
     return None
 
 
@@ -95,12 +103,17 @@ CHECKS = [
 ]
 
 
+def shown(value):
+    """The value on one line: control characters escaped, as Python writes them."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+
+
 def main():
     for field, check in CHECKS:
         value = ANSWERS[field]
         problem = check(value)
         if problem:
-            print(f"ERROR: {field}: {problem} (got '{value}')", file=sys.stderr)
+            print(f"ERROR: {field}: {problem} (got '{shown(value)}')", file=sys.stderr)
             return 1
     return 0
 
