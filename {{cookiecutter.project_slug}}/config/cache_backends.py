@@ -27,22 +27,35 @@ import time
 {%- if backend == "redis" %}
 
 import redis
+from django.dispatch import Signal
 {%- elif backend == "memcached" %}
 
 from django.core.cache.backends import memcached
+from django.dispatch import Signal
 from pymemcache.client.hash import HashClient
+from pymemcache.exceptions import MemcacheUnexpectedCloseError
 {%- elif backend == "db" %}
 
 from django.core.cache.backends import db
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import DatabaseError, connections, router
+from django.dispatch import Signal
 {%- elif backend == "file" %}
 
 from django.core.cache.backends import filebased
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.dispatch import Signal
 {%- endif %}
 
 logger = logging.getLogger(__name__)
+
+# Sent when a cache that failed works again. Writes made in between could not
+# reach it, so what it held from before may be out of date.
+cache_works_again = Signal()
+{%- if backend == "memcached" %}
+# The server did not answer: down, unreachable, or silent past the timeout.
+NO_ANSWER = (OSError, MemcacheUnexpectedCloseError)
+{%- endif %}
 
 
 class CacheHealth:
@@ -57,10 +70,11 @@ class CacheHealth:
 
     @classmethod
     def of(cls, name{% if backend == "redis" %}, retry_after{% endif %}):
-        with cls._instances_lock:
-            if name not in cls._instances:
-                cls._instances[name] = cls(name{% if backend == "redis" %}, retry_after{% endif %})
-            return cls._instances[name]
+        health = cls._instances.get(name)
+        if health is None:
+            with cls._instances_lock:
+                health = cls._instances.setdefault(name, cls(name{% if backend == "redis" %}, retry_after{% endif %}))
+        return health
 
     def __init__(self, name{% if backend == "redis" %}, retry_after{% endif %}):
         self.name = name
@@ -71,7 +85,8 @@ class CacheHealth:
 {%- endif %}
         self._lock = threading.Lock()
 
-    def failed(self, error, hint=""):
+    def failed(self, error, hint=None):
+        """Note a failure; the first of an outage is logged, with hint() if given."""
         with self._lock:
 {%- if backend == "redis" %}
             self._retry_at = time.monotonic() + self.retry_after
@@ -82,8 +97,8 @@ class CacheHealth:
         logger.warning(
             "Cache unavailable: %s (%s). Pages are built without it until it works again.%s",
             self.name,
-            getattr(error, "strerror", None) or error,
-            f" {hint}" if hint else "",
+            getattr(error, "strerror", None) or str(error) or type(error).__name__,
+            f" {hint()}" if hint else "",
         )
 
     def worked(self):
@@ -94,6 +109,7 @@ class CacheHealth:
                 return
             seconds, self.down_since = time.monotonic() - self.down_since, None
         logger.info("Cache available again: %s, after %.0f s.", self.name, seconds)
+        cache_works_again.send(sender=type(self), name=self.name)
 {%- if backend == "redis" %}
 
     def should_try(self):
@@ -141,22 +157,25 @@ def server_name(pool):
 class ReportingHashClient(HashClient):
     """pymemcache's client for a set of servers, reporting when one fails and comes back."""
 
-    def _mark_failed_server(self, server):
-        CacheHealth.of(server_name(server)).failed("no answer")
-        super()._mark_failed_server(server)
-
+    # Every command to one server goes through this method of HashClient.
     def _safely_run_func(self, client, func, default_val, *args, **kwargs):
-        result = super()._safely_run_func(client, func, default_val, *args, **kwargs)
-        # A server that failed, or is left out, is in one of these; closing a
-        # socket proves nothing about the server.
-        failing = client.server in self._failed_clients or client.server in self._dead_clients
-        if not failing and func != client.close:
-            CacheHealth.of(server_name(client.server)).worked()
-        return result
+        health = CacheHealth.of(server_name(client.server))
+
+        def reporting_func(*args, **kwargs):
+            try:
+                result = func(*args, **kwargs)
+            except NO_ANSWER as error:
+                health.failed(error)
+                raise
+            if func != client.close:  # Closing a socket proves nothing.
+                health.worked()
+            return result
+
+        return super()._safely_run_func(client, reporting_func, default_val, *args, **kwargs)
 
 
 def server_name(server):
-    """ "memcached at 127.0.0.1:11211", from pymemcache's (host, port) or socket path."""
+    """The server as the log names it: memcached at 127.0.0.1:11211."""
     return f"memcached at {':'.join(map(str, server)) if isinstance(server, tuple) else server}"
 
 
@@ -206,13 +225,14 @@ class MissOnError:
         try:
             result = method(*args)
         except self.errors as error:
-            self.health.failed(error, self.hint())
+            self.health.failed(error, self.hint)
             return miss
         if proves_it_works:
             self.health.worked()
         return result
 
     def hint(self):
+        """What to do about it, for the log."""
         return ""
 {%- endif %}
 {%- if backend == "db" %}

@@ -31,6 +31,11 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.vary import vary_on_cookie
 {%- endif %}
 
+{%- if cookiecutter.cache_backend != "locmem" %}
+
+from config.cache_backends import cache_works_again
+{%- endif %}
+
 from .models import Ingredient, Recipe
 
 RECIPES_VERSION_KEY = "recipes:version"
@@ -95,6 +100,17 @@ def invalidate_after_commit(sender, using, **kwargs):
     # After commit: a rolled-back write leaves the cache alone, and no reader can
     # cache the old rows under the new version.
     transaction.on_commit(invalidate_recipe_caches, using=using)
+
+
+{%- if cookiecutter.cache_backend != "locmem" %}
+
+
+@receiver(cache_works_again)
+def invalidate_after_outage(**kwargs):
+    # A write made while the cache failed could not replace the version, and a
+    # server that was only out of reach still holds the entries from before it.
+    invalidate_recipe_caches()
+{%- endif %}
 
 
 @receiver(request_started)

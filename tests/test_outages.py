@@ -1,0 +1,453 @@
+"""The baked site stays up when its cache fails, and says so once.
+
+Each test serves a baked project with gunicorn over HTTP and breaks its cache for
+real: a redis-server or memcached process that is not started yet, killed under
+traffic, paused with SIGSTOP, or replaced by a socket that accepts connections
+and never answers; a missing cache table; a cache directory the site cannot
+write. Every page must stay 200 within REQUEST_BOUND seconds, the log must say so
+once, and caching must come back when the cache does, without a restart.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.support import (
+    LEVELS,
+    PYTHON,
+    Server,
+    answers_for,
+    free_port,
+    require_program,
+    run,
+    wait_for_port,
+)
+
+pytestmark = pytest.mark.slow
+
+# The connect and read timeouts are 0.25 s; a request makes a few cache calls at
+# most before the failed server is left alone. Generous: the machine is noisy.
+REQUEST_BOUND = 3.0
+# A failed server is tried again after 2 s (Redis); pymemcache leaves it out of the
+# pool for 10 to 20 s after three failures (dead_timeout).
+RESUME_BOUND = 40.0
+PAGES = ["/recipes/", "/recipes/1/", "/healthz"]
+FAILED = "Cache unavailable"
+BACK = "Cache available again"
+
+
+def cache_server(backend, workdir, port=None):
+    """A real redis-server or memcached, not started yet."""
+    if backend == "redis":
+        program = require_program("redis-server", "redis-server")
+
+        def command(port):
+            return [
+                *(program, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
+                *("--save", "", "--appendonly", "no"),
+            ]
+
+    else:
+        program = require_program("memcached", "memcached")
+        user = ["-u", "root"] if os.geteuid() == 0 else []
+
+        def command(port):
+            return [program, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user]
+
+    server = Server(backend, command, workdir)
+    if port is not None:
+        server.port = port
+    return server
+
+
+class HungServer:
+    """Accepts connections on a port and never answers, like a frozen cache server."""
+
+    def __init__(self, port):
+        self.listener = socket.create_server(("127.0.0.1", port), reuse_port=False)
+        self.connections = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+
+    def stop(self):
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+class Link:
+    """A TCP link to a server that can be cut: then connections hang, and data is lost."""
+
+    def __init__(self, server_port):
+        self.server_port = server_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.is_cut = False
+        self.sockets = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.sockets.append(client)
+            if self.is_cut:
+                continue  # Accepted, never answered: what a client sees of a cut link.
+            server = socket.create_connection(("127.0.0.1", self.server_port))
+            self.sockets.append(server)
+            for source, target in [(client, server), (server, client)]:
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        for end in (source, target):
+            end.close()
+
+    def _drop_connections(self):
+        sockets, self.sockets = self.sockets, []
+        for end in sockets:
+            end.close()
+
+    def cut(self):
+        self.is_cut = True
+        self._drop_connections()
+
+    def restore(self):
+        self.is_cut = False
+        self._drop_connections()
+
+    def stop(self):
+        self.listener.close()
+        self._drop_connections()
+
+
+class Site:
+    """The baked project served by gunicorn (one sync worker), its log in a file."""
+
+    def __init__(self, project, env, log_path):
+        self.port = free_port()
+        self.log_path = log_path
+        with open(log_path, "w", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [PYTHON, "-m", "gunicorn", "config.wsgi:application"]
+                + ["--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "30"],
+                cwd=project,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_port(self.port, self.process, "gunicorn", timeout=30)
+
+    def get(self, path):
+        """(status, headers, body, seconds) of one GET, whatever the status."""
+        started = time.monotonic()
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, headers, body = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            status, headers, body = error.code, error.headers, error.read()
+        return status, headers, body.decode(), time.monotonic() - started
+
+    def log(self):
+        return self.log_path.read_text(encoding="utf-8")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def assert_pages_served(site, times=2):
+    """Every page 200, each within REQUEST_BOUND; returns /healthz's body."""
+    for _ in range(times):
+        for path in PAGES:
+            status, _, body, seconds = site.get(path)
+            assert status == 200, f"GET {path} gave {status}:\n{body[:2000]}\n{site.log()}"
+            assert seconds < REQUEST_BOUND, f"GET {path} took {seconds:.2f} s"
+    return body
+
+
+def wait_for_cache_hit(site):
+    """Caching works again: a repeat visit is answered from the cache (Age header)."""
+    deadline = time.monotonic() + RESUME_BOUND
+    while time.monotonic() < deadline:
+        site.get("/recipes/")
+        status, headers, _, _ = site.get("/recipes/")
+        if status == 200 and "Age" in headers:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"caching did not resume within {RESUME_BOUND} s:\n{site.log()}", pytrace=False)
+
+
+def outage_lines(site):
+    return [line for line in site.log().splitlines() if FAILED in line]
+
+
+@pytest.fixture(scope="module", params=["redis", "memcached"])
+def server_project(request, cookies_session):
+    """A project for a cache server backend, every level on, migrated and seeded."""
+    backend = request.param
+    result = cookies_session.bake(extra_context=answers_for(backend, set(LEVELS)))
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    env = site_env({})
+    run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
+    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, env)
+    return backend, project
+
+
+def site_env(extra):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "REDIS_", "MEMCACHED_", "CACHE_", "DATABASE_"))
+    }
+    return {**env, "PYTHONDONTWRITEBYTECODE": "1", "DJANGO_ALLOWED_HOSTS": "127.0.0.1", **extra}
+
+
+def cache_env(backend, port):
+    if backend == "redis":
+        return site_env({"REDIS_URL": f"redis://127.0.0.1:{port}/0"})
+    return site_env({"MEMCACHED_SERVERS": f"127.0.0.1:{port}"})
+
+
+@pytest.fixture
+def stoppers():
+    """Things to stop after the test, whatever happens."""
+    started = []
+    yield started
+    for thing in reversed(started):
+        thing.stop()
+
+
+def test_cache_server_down_before_start_up(server_project, tmp_path, stoppers):
+    backend, project = server_project
+    server = cache_server(backend, tmp_path)
+    site = Site(project, cache_env(backend, server.port), tmp_path / "site.log")
+    stoppers.append(site)
+
+    health = assert_pages_served(site)
+    assert '"cache": "down"' in health
+    assert len(outage_lines(site)) == 1, site.log()
+
+    stoppers.append(server.start())
+    wait_for_cache_hit(site)
+    assert BACK in site.log()
+    assert '"cache": "up"' in site.get("/healthz")[2]
+
+
+def test_cache_server_killed_under_traffic(server_project, tmp_path, stoppers):
+    backend, project = server_project
+    server = cache_server(backend, tmp_path).start()
+    stoppers.append(server)
+    site = Site(project, cache_env(backend, server.port), tmp_path / "site.log")
+    stoppers.append(site)
+    wait_for_cache_hit(site)
+
+    results, stop = [], threading.Event()
+
+    def traffic():
+        while not stop.is_set():
+            results.append(site.get("/recipes/"))
+
+    visitor = threading.Thread(target=traffic)
+    visitor.start()
+    time.sleep(0.5)
+    server.process.kill()
+    server.process.wait()
+    time.sleep(1.5)
+    stop.set()
+    visitor.join()
+    assert_pages_served(site)
+    assert [status for status, *_ in results] == [200] * len(results)
+    assert max(seconds for *_, seconds in results) < REQUEST_BOUND
+    assert len(outage_lines(site)) == 1, site.log()
+
+    server.start()
+    wait_for_cache_hit(site)
+    assert BACK in site.log()
+
+
+def test_hung_cache_server(server_project, tmp_path, stoppers):
+    backend, project = server_project
+    port = free_port()
+    hung = HungServer(port)
+    stoppers.append(hung)
+    site = Site(project, cache_env(backend, port), tmp_path / "site.log")
+    stoppers.append(site)
+
+    # Long enough for the site to try the server again a few times.
+    for _ in range(3):
+        assert_pages_served(site)
+        time.sleep(1)
+    assert len(outage_lines(site)) == 1, site.log()
+
+    stoppers.remove(hung)
+    hung.stop()
+    stoppers.append(cache_server(backend, tmp_path, port=port).start())
+    wait_for_cache_hit(site)
+
+
+def test_an_edit_made_while_the_server_is_out_of_reach_shows_when_it_is_back(
+    server_project, tmp_path, stoppers
+):
+    """A server cut off by the network keeps its entries, and misses the new version."""
+    backend, project = server_project
+    server = cache_server(backend, tmp_path).start()
+    stoppers.append(server)
+    link = Link(server.port)
+    stoppers.append(link)
+    env = cache_env(backend, link.port)
+    site = Site(project, env, tmp_path / "site.log")
+    stoppers.append(site)
+    wait_for_cache_hit(site)
+    new_name = f"Renamed during the outage {time.time_ns()}"
+
+    link.cut()
+    assert_pages_served(site, times=1)
+    rename = f"r = Recipe.objects.get(pk=1); r.name = {new_name!r}; r.save()"
+    run(
+        [PYTHON, "manage.py", "shell", "-c", f"from recipes.models import Recipe; {rename}"],
+        project,
+        env,
+    )
+    assert_pages_served(site, times=1)
+    link.restore()
+
+    wait_for_cache_hit(site)
+    status, headers, body, _ = site.get("/recipes/")
+    assert "Age" in headers
+    assert new_name in body, "the cache served the page from before the outage"
+
+
+def test_healthz_is_503_when_the_database_is_down(server_project, tmp_path, stoppers):
+    backend, project = server_project
+    server = cache_server(backend, tmp_path).start()
+    stoppers.append(server)
+    env = cache_env(backend, server.port)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'no-such-directory' / 'db.sqlite3'}"
+    site = Site(project, env, tmp_path / "site.log")
+    stoppers.append(site)
+    status, headers, body, _ = site.get("/healthz")
+    assert status == 503
+    assert body == '{"database": "down", "cache": "up"}'
+    assert "no-store" in headers["Cache-Control"]
+
+
+@pytest.fixture
+def db_project(cookies):
+    result = cookies.bake(extra_context=answers_for("db", set(LEVELS)))
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env({}))
+    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env({}))
+    return project
+
+
+def test_missing_cache_table(db_project, tmp_path, stoppers):
+    env = site_env({})
+    check = subprocess.run(
+        [PYTHON, "manage.py", "check", "--database", "default"],
+        cwd=db_project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "(recipes.W001) The cache table 'django_cache' does not exist" in check.stderr
+    assert "HINT: Run `python manage.py createcachetable`." in check.stderr
+
+    site = Site(db_project, env, tmp_path / "site.log")
+    stoppers.append(site)
+    assert '"cache": "down"' in assert_pages_served(site)
+    lines = outage_lines(site)
+    assert len(lines) == 1, site.log()
+    assert "run `python manage.py createcachetable`" in lines[0]
+    assert "Traceback" not in site.log()
+
+    run([PYTHON, "manage.py", "createcachetable"], db_project, env)
+    wait_for_cache_hit(site)
+    assert BACK in site.log()
+
+
+@pytest.fixture
+def file_project(cookies):
+    result = cookies.bake(extra_context=answers_for("file", set(LEVELS)))
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env({}))
+    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env({}))
+    return project
+
+
+def without_root_privileges():
+    """A command prefix that makes root obey file permissions, as any user does."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail("setpriv is missing: apt-get install -y util-linux", pytrace=False)
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def test_cache_directory_that_cannot_be_created(file_project, tmp_path, stoppers):
+    (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
+    directory = tmp_path / "a-file" / "cache"
+    env = site_env({"CACHE_DIR": str(directory)})
+    check = subprocess.run(
+        [PYTHON, "manage.py", "check"],
+        cwd=file_project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 1
+    assert (
+        f"(recipes.E006) The cache directory '{directory}' cannot be created "
+        f"({tmp_path / 'a-file'} is a file), so nothing can be cached."
+    ) in check.stderr
+
+    site = Site(file_project, env, tmp_path / "site.log")
+    stoppers.append(site)
+    assert '"cache": "down"' in assert_pages_served(site)
+    assert len(outage_lines(site)) == 1, site.log()
+
+
+def test_cache_directory_that_is_not_writable(file_project, tmp_path):
+    directory = tmp_path / "read-only-cache"
+    directory.mkdir(mode=0o555)
+    check = subprocess.run(
+        [*without_root_privileges(), PYTHON, "manage.py", "check"],
+        cwd=file_project,
+        env=site_env({"CACHE_DIR": str(directory)}),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 1
+    assert (
+        f"(recipes.E006) The cache directory '{directory}' is not writable "
+        "(Permission denied), so nothing can be cached."
+    ) in check.stderr
