@@ -160,7 +160,7 @@ ODD_NAMES = [
 
 @pytest.mark.parametrize("name", ODD_NAMES)
 def test_an_odd_name_bakes_a_valid_project(cookies, name):
-    description = f"About {name}, said \"twice\" \\ {name}"
+    description = f'About {name}, said "twice" \\ {name}'
     result = cookies.bake(extra_context={"project_name": name, "description": description})
     assert result.exit_code == 0, result.exception
     project = result.project_path
