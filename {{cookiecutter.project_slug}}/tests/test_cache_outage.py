@@ -84,6 +84,7 @@ def test_an_outage_is_logged_once(client, recipes, broken_cache, caplog):
     with caplog.at_level(logging.INFO, logger="config.cache_backends"):
         for _ in range(3):
             client.get("/recipes/")
+            client.get("/healthz")  # Uses the cache whatever the caching levels.
     warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
     assert len(warnings) == 1, [record.getMessage() for record in warnings]
     assert "Cache unavailable" in warnings[0].getMessage()
@@ -91,11 +92,12 @@ def test_an_outage_is_logged_once(client, recipes, broken_cache, caplog):
     assert "python manage.py createcachetable" in warnings[0].getMessage()
 
 
-def test_caching_resumes_once_the_table_exists(client, recipes, broken_cache, caplog):
-    client.get("/recipes/")
+def test_caching_resumes_once_the_table_exists(client, broken_cache, caplog):
+    assert client.get("/healthz").json()["cache"] == "down"
     call_command("createcachetable", broken_cache)
     with caplog.at_level(logging.INFO, logger="config.cache_backends"):
         caches["default"].set("probe", "hello")
     assert caches["default"].get("probe") == "hello"
     assert any("Cache available again" in record.getMessage() for record in caplog.records)
+    assert client.get("/healthz").json()["cache"] == "up"
 {%- endif %}
