@@ -27,6 +27,7 @@ from tests.support import (
     free_port,
     require_program,
     run,
+    site_env,
     wait_for_port,
 )
 
@@ -211,25 +212,16 @@ def server_project(request, cookies_session):
     result = cookies_session.bake(extra_context=answers_for(backend, set(LEVELS)))
     assert result.exit_code == 0, result.exception
     project = result.project_path
-    env = site_env({})
+    env = site_env()
     run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
     run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, env)
     return backend, project
 
 
-def site_env(extra):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "REDIS_", "MEMCACHED_", "CACHE_", "DATABASE_"))
-    }
-    return {**env, "PYTHONDONTWRITEBYTECODE": "1", "DJANGO_ALLOWED_HOSTS": "127.0.0.1", **extra}
-
-
 def cache_env(backend, port):
     if backend == "redis":
-        return site_env({"REDIS_URL": f"redis://127.0.0.1:{port}/0"})
-    return site_env({"MEMCACHED_SERVERS": f"127.0.0.1:{port}"})
+        return site_env(REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    return site_env(MEMCACHED_SERVERS=f"127.0.0.1:{port}")
 
 
 @pytest.fixture
@@ -360,13 +352,13 @@ def db_project(cookies):
     result = cookies.bake(extra_context=answers_for("db", set(LEVELS)))
     assert result.exit_code == 0, result.exception
     project = result.project_path
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env({}))
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env({}))
+    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env())
+    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env())
     return project
 
 
 def test_missing_cache_table(db_project, tmp_path, stoppers):
-    env = site_env({})
+    env = site_env()
     check = subprocess.run(
         [PYTHON, "manage.py", "check", "--database", "default"],
         cwd=db_project,
@@ -396,8 +388,8 @@ def file_project(cookies):
     result = cookies.bake(extra_context=answers_for("file", set(LEVELS)))
     assert result.exit_code == 0, result.exception
     project = result.project_path
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env({}))
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env({}))
+    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env())
+    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env())
     return project
 
 
@@ -414,7 +406,7 @@ def without_root_privileges():
 def test_cache_directory_that_cannot_be_created(file_project, tmp_path, stoppers):
     (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
     directory = tmp_path / "a-file" / "cache"
-    env = site_env({"CACHE_DIR": str(directory)})
+    env = site_env(CACHE_DIR=str(directory))
     check = subprocess.run(
         [PYTHON, "manage.py", "check"],
         cwd=file_project,
@@ -441,7 +433,7 @@ def test_cache_directory_that_is_not_writable(file_project, tmp_path):
     check = subprocess.run(
         [*without_root_privileges(), PYTHON, "manage.py", "check"],
         cwd=file_project,
-        env=site_env({"CACHE_DIR": str(directory)}),
+        env=site_env(CACHE_DIR=str(directory)),
         capture_output=True,
         text=True,
         check=False,

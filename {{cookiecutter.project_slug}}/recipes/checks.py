@@ -159,26 +159,29 @@ def check_memcached_servers(app_configs, **kwargs):
 @register(Tags.caches)
 def check_redis_url(app_configs, **kwargs):
     """django-redis fails on every page, not at start-up, on a URL it cannot use."""
-    errors = []
+    urls = []  # Each URL once: several aliases may use the same server.
     for location in cache_locations("RedisCache"):
-        urls = location.split(",") if isinstance(location, str) else list(location)
-        for url in urls:
-            parts = urlsplit(url.strip())
-            try:
-                usable = parts.scheme in {"redis", "rediss", "unix"} and parts.port != 0
-            except ValueError:  # A port that is not a number, or out of range.
-                usable = False
-            if not usable:
-                # Never the whole URL: it may hold a password.
-                shown = f"a URL starting with {parts.scheme}://" if parts.scheme else "no scheme"
-                errors.append(
-                    Error(
-                        f"REDIS_URL is not a Redis URL with a numeric port (got {shown}).",
-                        hint="Use redis://host:port/db, rediss://host:port/db or "
-                        "unix:///path/to/redis.sock.",
-                        id="recipes.E004",
-                    )
+        for url in location.split(",") if isinstance(location, str) else location:
+            if url.strip() not in urls:
+                urls.append(url.strip())
+    errors = []
+    for url in urls:
+        parts = urlsplit(url)
+        try:
+            usable = parts.scheme in {"redis", "rediss", "unix"} and parts.port != 0
+        except ValueError:  # A port that is not a number, or out of range.
+            usable = False
+        if not usable:
+            # Never the whole URL: it may hold a password.
+            shown = f"a URL starting with {parts.scheme}://" if parts.scheme else "no scheme"
+            errors.append(
+                Error(
+                    f"REDIS_URL is not a Redis URL with a numeric port (got {shown}).",
+                    hint="Use redis://host:port/db, rediss://host:port/db or "
+                    "unix:///path/to/redis.sock, several separated by commas.",
+                    id="recipes.E004",
                 )
+            )
     return errors
 {%- elif backend == "file" %}
 

@@ -100,12 +100,12 @@ def test_memcached_servers_in_every_form(settings):
     "url", ["http://127.0.0.1:6379/0", "127.0.0.1:6379", "redis://127.0.0.1:port/0"]
 )
 def test_a_redis_url_that_is_not_one(settings, url):
-    with_location(settings, url)
+    with_location(settings, ["redis://127.0.0.1:6379/0", url])
     assert check_ids() == ["recipes.E004"]
 
 
 def test_the_error_never_shows_the_password(settings):
-    with_location(settings, "http://user:s3cret@127.0.0.1:6379/0")
+    with_location(settings, ["http://user:s3cret@127.0.0.1:6379/0"])
     assert "s3cret" not in str(run_checks())
 {%- elif backend == "file" %}
 
