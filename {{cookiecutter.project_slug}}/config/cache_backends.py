@@ -38,7 +38,7 @@ from pymemcache.exceptions import MemcacheUnexpectedCloseError
 
 from django.core.cache.backends import db
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.dispatch import Signal
 {%- elif backend == "file" %}
 
@@ -197,12 +197,6 @@ class MissOnError:
 
     errors = ()
 
-    def get(self, key, default=None, version=None):
-        return self._or_miss(super().get, default, key, default, version)
-
-    def get_many(self, keys, version=None):
-        return self._or_miss(super().get_many, {}, keys, version)
-
     def has_key(self, key, version=None):
         return self._or_miss(super().has_key, False, key, version)
 
@@ -223,13 +217,16 @@ class MissOnError:
 
     def _or_miss(self, method, miss, *args, proves_it_works=False):
         try:
-            result = method(*args)
+            result = self.call(method, *args)
         except self.errors as error:
             self.health.failed(error, self.hint)
             return miss
         if proves_it_works:
             self.health.worked()
         return result
+
+    def call(self, method, *args):
+        return method(*args)
 
     def hint(self):
         """What to do about it, for the log."""
@@ -250,6 +247,18 @@ class DatabaseCache(MissOnError, db.DatabaseCache):
     def __init__(self, table, params):
         super().__init__(table, params)
         self.health = CacheHealth.of(f"the cache table {table!r}")
+
+    def get_many(self, keys, version=None):  # get() reads through it.
+        return self._or_miss(super().get_many, {}, keys, version)
+
+    def call(self, method, *args):
+        connection = connections[router.db_for_write(self.cache_model_class)]
+        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+            return method(*args)
+        # On PostgreSQL a failed query aborts the transaction around it: there,
+        # the cache's queries get a savepoint of their own.
+        with transaction.atomic(using=connection.alias):
+            return method(*args)
 
     def hint(self):
         connection = connections[router.db_for_read(self.cache_model_class)]
@@ -272,6 +281,14 @@ class FileBasedCache(MissOnError, filebased.FileBasedCache):
     def __init__(self, directory, params):
         self.health = CacheHealth.of(f"the cache directory {os.path.abspath(directory)!r}")
         super().__init__(directory, params)
+
+    def get(self, key, default=None, version=None):  # get_many() reads through it.
+        return self._or_miss(super().get, default, key, default, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        # Django's add() is has_key() then set(), and set() here never raises:
+        # whether the value was stored, the health says.
+        return super().add(key, value, timeout, version) and self.health.down_since is None
 
     def _createdir(self):
         # Django creates the directory when the cache is first used and before each write.
