@@ -57,9 +57,11 @@ class AnswersAsData(Extension):
         as_data = f"{{{{ {variable} }}}}"
         if not self._parses(source):
             return as_data
-        # cookiecutter renders file names and hooks with its whole context, and a
-        # question's default with `cookiecutter` alone: only answers lack `_cookiecutter`.
-        return f"{{% if _cookiecutter is defined %}}{source}{{% else %}}{as_data}{{% endif %}}"
+        # File names and hooks are rendered after the questions, once cookiecutter
+        # (and cruft) have added `_template` to the answers; answers are rendered
+        # while the questions are asked, before it is there.
+        after_questions = "{% if cookiecutter._template is defined %}"
+        return f"{after_questions}{source}{{% else %}}{as_data}{{% endif %}}"
 
     def _parses(self, source):
         self._parsing = True
