@@ -1,9 +1,7 @@
 """Baked projects pass their own test suites against real servers, and really serve."""
 
 import os
-import subprocess
 import sys
-import urllib.request
 import venv
 
 import pytest
@@ -14,9 +12,9 @@ from tests.support import (
     PYTHON,
     answers_for,
     answers_id,
-    free_port,
+    get,
+    gunicorn,
     run,
-    wait_for_port,
 )
 
 pytestmark = pytest.mark.slow
@@ -54,39 +52,14 @@ def test_baked_suite_passes(cookies, backend_env, answers):
     assert " passed" in result.stdout and " failed" not in result.stdout, result.stdout
 
 
-def get(url, headers=None):
-    request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), response.read().decode()
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_baked_site_serves_cached_pages_over_http(cookies, backend_env, backend):
     """Bake with every level on, set up as the README says, serve with gunicorn."""
     project = bake(cookies, answers_for(backend, set(LEVELS)))
     env = backend_env(backend)
     prepare_database(PYTHON, project, env, backend)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_for_port(port, server, "gunicorn", timeout=20)
-        url = f"http://127.0.0.1:{port}/recipes/"
+    with gunicorn(project, env) as site:
+        url = f"{site}/recipes/"
         first_status, first_headers, first_body = get(url)
         second_status, second_headers, second_body = get(url)
         assert first_status == second_status == 200
@@ -94,9 +67,6 @@ def test_baked_site_serves_cached_pages_over_http(cookies, backend_env, backend)
         assert "Age" not in first_headers
         assert "Age" in second_headers, f"{backend}: second visit was not served from the cache"
         assert second_body == first_body
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_bake_installs_into_a_fresh_venv_and_passes(cookies, backend_env, tmp_path):

@@ -6,14 +6,13 @@ the second shows the change, for every shared backend with every level on.
 """
 
 import http.cookiejar
-import subprocess
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 
 import pytest
 
-from tests.support import LEVELS, PYTHON, answers_for, answers_id, free_port, run, wait_for_port
+from tests.support import LEVELS, PYTHON, answers_for, answers_id, gunicorn, run
 
 pytestmark = pytest.mark.slow
 
@@ -48,8 +47,8 @@ class FormFields(HTMLParser):
 class Browser:
     """A visitor with cookies, talking HTTP to one server."""
 
-    def __init__(self, port):
-        self.base = f"http://127.0.0.1:{port}"
+    def __init__(self, base):
+        self.base = base
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
@@ -67,16 +66,6 @@ class Browser:
         request.add_header("Referer", self.base + path)
         with self.opener.open(request, timeout=10) as response:
             return response.status, response.geturl(), response.read().decode()
-
-
-def start_server(project, env, port):
-    command = [PYTHON, "-m", "gunicorn", "config.wsgi:application"]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    server = subprocess.Popen(
-        command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    wait_for_port(port, server, f"gunicorn on port {port}", timeout=20)
-    return server
 
 
 @pytest.mark.parametrize(
@@ -106,10 +95,8 @@ def test_edit_through_one_process_shows_through_the_other(cookies, backend_env, 
         env,
     )
 
-    ports = [free_port(), free_port()]
-    servers = [start_server(project, env, port) for port in ports]
-    try:
-        first, second = Browser(ports[0]), Browser(ports[1])
+    with gunicorn(project, env) as first_site, gunicorn(project, env) as second_site:
+        first, second = Browser(first_site), Browser(second_site)
         pages = ["/recipes/", "/recipes/1/"]
         for browser in (first, second):  # fill the cache from both processes
             for page in pages:
@@ -118,7 +105,7 @@ def test_edit_through_one_process_shows_through_the_other(cookies, backend_env, 
         assert "Age" in headers, f"{backend}: the second process did not serve from the cache"
         assert "Tomato soup #1" in before
 
-        admin = Browser(ports[0])
+        admin = Browser(first_site)
         admin.submit("/admin/login/?next=/admin/", {"username": "chef", "password": ADMIN_PASSWORD})
         status, landed, body = admin.submit(
             "/admin/recipes/recipe/1/change/", {"name": "Tomato soup, renamed"}
@@ -131,7 +118,3 @@ def test_edit_through_one_process_shows_through_the_other(cookies, backend_env, 
             assert "Tomato soup, renamed" in after, (
                 f"{backend}: {page} on the other process is stale"
             )
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
