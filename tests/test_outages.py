@@ -68,36 +68,12 @@ def cache_server(backend, workdir, port=None):
     return server
 
 
-class HungServer:
-    """Accepts connections on a port and never answers, like a frozen cache server."""
+class Listener:
+    """A loopback listener that hands each accepted connection to on_connect."""
 
-    def __init__(self, port):
-        self.listener = socket.create_server(("127.0.0.1", port), reuse_port=False)
-        self.connections = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-            self.connections.append(connection)
-
-    def stop(self):
-        self.listener.close()
-        for connection in self.connections:
-            connection.close()
-
-
-class Link:
-    """A TCP link to a server that can be cut: then connections hang, and data is lost."""
-
-    def __init__(self, server_port):
-        self.server_port = server_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
+    def __init__(self, port=0):
+        self.listener = socket.create_server(("127.0.0.1", port))
         self.port = self.listener.getsockname()[1]
-        self.is_cut = False
         self.sockets = []
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -108,12 +84,36 @@ class Link:
             except OSError:
                 return
             self.sockets.append(client)
-            if self.is_cut:
-                continue  # Accepted, never answered: what a client sees of a cut link.
-            server = socket.create_connection(("127.0.0.1", self.server_port))
-            self.sockets.append(server)
-            for source, target in [(client, server), (server, client)]:
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+            self.on_connect(client)
+
+    def on_connect(self, client):
+        """Keep the connection open and never answer."""
+
+    def stop(self):
+        self.listener.close()
+        for connection in self.sockets:
+            connection.close()
+
+
+class HungServer(Listener):
+    """Accepts connections on a port and never answers, like a frozen cache server."""
+
+
+class Link(Listener):
+    """A TCP link to a server that can be cut: then connections hang, and data is lost."""
+
+    def __init__(self, server_port):
+        self.server_port = server_port
+        self.is_cut = False
+        super().__init__()
+
+    def on_connect(self, client):
+        if self.is_cut:
+            return  # Accepted, never answered: what a client sees of a cut link.
+        server = socket.create_connection(("127.0.0.1", self.server_port))
+        self.sockets.append(server)
+        for source, target in [(client, server), (server, client)]:
+            threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
 
     @staticmethod
     def _pump(source, target):
