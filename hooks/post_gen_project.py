@@ -67,6 +67,12 @@ def remove_unchosen_files():
     for level, test_file in LEVEL_TESTS.items():
         if not ANSWERS[level]:
             remove(test_file)
+    page_levels = ANSWERS["cache_per_site"] or ANSWERS["cache_per_view"]
+    if not page_levels:
+        remove("recipes/pages.py")
+    if not page_levels or ANSWERS["cache_backend"] not in ("redis", "memcached", "db"):
+        # Only these read a cached page in one round trip (recipes/pages.py).
+        remove("tests/test_page_reads.py")
     if not levels:
         remove("recipes/caching.py")
         remove("tests/test_invalidation.py")

@@ -100,6 +100,11 @@ def test_bake_matches_the_answers(baked):
     if not (answers["cache_per_site"] or answers["cache_per_view"]):
         assert not any(name in python_code for name in PAGE_CACHE_NAMES), where
         assert '"pages"' not in texts["config/settings.py"], where
+    page_levels = answers["cache_per_site"] or answers["cache_per_view"]
+    read_ahead = page_levels and answers["cache_backend"] in ("redis", "memcached", "db")
+    assert ("recipes/pages.py" in texts) == page_levels, where
+    assert ("class PagesCache" in texts.get("recipes/pages.py", "")) == read_ahead, where
+    assert ("tests/test_page_reads.py" in texts) == read_ahead, where
 
     backend = answers["cache_backend"]
     settings = texts["config/settings.py"]

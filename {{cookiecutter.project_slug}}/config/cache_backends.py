@@ -180,11 +180,18 @@ def server_name(server):
 
 
 class PyMemcacheCache(memcached.PyMemcacheCache):
-    """Django's pymemcache backend, on the client above."""
+    """Django's pymemcache backend, on the client above, keeping its connections open."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReportingHashClient
+
+    def close(self, **kwargs):
+        # Django disconnects from every server at the end of each request, so each
+        # request would connect again: a TCP handshake per server per request. Each
+        # thread has a client of its own, and a connection that broke meanwhile is
+        # a miss, then connected again (retry_attempts in config/settings.py).
+        pass
 {%- else %}
 
 

@@ -1,4 +1,5 @@
 {%- set page_cache = cookiecutter.cache_per_site or cookiecutter.cache_per_view -%}
+{%- set read_ahead = page_cache and cookiecutter.cache_backend in ["redis", "memcached", "db"] -%}
 """How the recipes app caches: its keys, timeouts and invalidation, in one place.
 
 Everything cached from recipe data carries the *recipes version* in its key: a
@@ -78,6 +79,21 @@ def recipes_version():
     if memo is not None:
         memo.append(version)
     return version
+{%- if read_ahead %}
+
+
+def known_recipes_version():
+    """The recipes version if this request has read it already, else None."""
+    memo = _version_this_request.get()
+    return memo[0] if memo else None
+
+
+def remember_recipes_version(version):
+    """Keep the version the pages cache read for this request (recipes/pages.py)."""
+    memo = _version_this_request.get()
+    if memo is not None and not memo:
+        memo.append(version)
+{%- endif %}
 
 
 def invalidate_recipe_caches():
@@ -122,11 +138,6 @@ def _start_request_memo(**kwargs):
 def _end_request_memo(**kwargs):
     _version_this_request.set(None)
 {%- if page_cache %}
-
-
-def page_cache_key(key, key_prefix, version):
-    """KEY_FUNCTION of the "pages" cache: Django's usual key plus the recipes version."""
-    return f"{key_prefix}:{version}:{recipes_version()}:{key}"
 
 
 def never_cache_for_signed_in(request, response):

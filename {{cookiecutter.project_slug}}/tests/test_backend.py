@@ -5,13 +5,14 @@ import shutil
 from pathlib import Path
 {%- endif %}
 
-{% if cookiecutter.cache_backend == "db" -%}
+{% if cookiecutter.cache_backend in ["db", "memcached"] -%}
 import pytest
 {% endif -%}
 from django.core.cache import cache, caches
 {%- if cookiecutter.cache_backend == "db" %}
 from django.db import connection
 {%- elif cookiecutter.cache_backend == "memcached" %}
+from pymemcache.client.base import Client
 from pymemcache.client.hash import HashClient
 {%- elif cookiecutter.cache_backend == "redis" %}
 from django_redis import get_redis_connection
@@ -57,6 +58,22 @@ def test_an_entry_lands_on_the_memcached_servers(settings):
     )
     assert servers.get(cache.make_and_validate_key("probe")) is not None
     assert cache.get("probe") == "hello"
+
+
+@pytest.mark.django_db
+def test_requests_keep_their_connections_to_memcached(client, settings):
+    """Django would close them after each request: a new TCP connection per request."""
+    host, port = settings.CACHES["default"]["LOCATION"][0].rsplit(":", 1)
+    server = Client((host, int(port)))
+
+    def connections_so_far():
+        return server.stats()[b"total_connections"]
+
+    client.get("/healthz")
+    before = connections_so_far()
+    for _ in range(5):
+        assert client.get("/healthz").status_code == 200
+    assert connections_so_far() == before
 {%- elif cookiecutter.cache_backend == "db" -%}
 @pytest.mark.django_db
 def test_an_entry_lands_in_the_cache_table(settings):
