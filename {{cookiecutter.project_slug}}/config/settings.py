@@ -95,10 +95,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 {%- if cookiecutter.cache_per_site %}
-    # Keeps pages rendered for a signed-in visitor out of the shared cache.
-    "recipes.caching.NeverCacheForSignedInMiddleware",
-    # Answers from the cache before any view runs, so it must come last.
+    # Answers from the cache before any view runs: every middleware after it is
+    # skipped for a page served from the cache.
     "django.middleware.cache.FetchFromCacheMiddleware",
+    # Keeps pages built for a signed-in visitor out of the shared cache. After
+    # FetchFromCacheMiddleware, it sees only pages being built, never cached ones.
+    "recipes.caching.NeverCacheForSignedInMiddleware",
 {%- endif %}
 ]
 {%- if cookiecutter.use_debug_toolbar %}

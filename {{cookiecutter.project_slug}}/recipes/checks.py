@@ -102,11 +102,13 @@ def check_cache_middleware_order(app_configs, **kwargs):
                 "visitor's page to another."
             )
         )
-    if middleware[-1] != FETCH_FROM_CACHE:
+    after_fetch = middleware[middleware.index(FETCH_FROM_CACHE) + 1 :]
+    if [name for name in after_fetch if name != NEVER_CACHE_FOR_SIGNED_IN]:
         errors.append(
             middleware_error(
-                "FetchFromCacheMiddleware must be last in MIDDLEWARE: the middleware after "
-                "it are skipped for every page served from the cache."
+                "FetchFromCacheMiddleware must be last in MIDDLEWARE, but for "
+                "NeverCacheForSignedInMiddleware: the middleware after it are skipped for "
+                "every page served from the cache."
             )
         )
     if NEVER_CACHE_FOR_SIGNED_IN not in middleware[update + 1 :]:
@@ -123,8 +125,8 @@ def check_cache_middleware_order(app_configs, **kwargs):
 def middleware_error(message):
     return Error(
         message,
-        hint="Put UpdateCacheMiddleware first and FetchFromCacheMiddleware last, with "
-        "NeverCacheForSignedInMiddleware in between, as config/settings.py was baked.",
+        hint="Put UpdateCacheMiddleware first, then FetchFromCacheMiddleware and "
+        "NeverCacheForSignedInMiddleware last, as config/settings.py was baked.",
         id="recipes.E002",
     )
 {%- endif %}

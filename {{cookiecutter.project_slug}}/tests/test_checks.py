@@ -63,7 +63,7 @@ def moved(middleware, name, index):
     "change",
     [
         pytest.param(lambda m: moved(m, UPDATE, m.index(SESSION)), id="update-after-session"),
-        pytest.param(lambda m: moved(m, FETCH, -2), id="fetch-not-last"),
+        pytest.param(lambda m: moved(m, FETCH, -3), id="fetch-not-last"),
         pytest.param(lambda m: moved(m, NEVER_FOR_SIGNED_IN, 0), id="signed-in-outside"),
         pytest.param(lambda m: without(m, NEVER_FOR_SIGNED_IN), id="signed-in-gone"),
         pytest.param(lambda m: without(m, FETCH), id="fetch-gone"),

@@ -47,4 +47,17 @@ def test_pages_live_as_long_as_the_chosen_timeout(client, recipes, settings):
 
 def test_cache_middleware_wraps_all_others(settings):
     assert settings.MIDDLEWARE[0] == "django.middleware.cache.UpdateCacheMiddleware"
-    assert settings.MIDDLEWARE[-1] == "django.middleware.cache.FetchFromCacheMiddleware"
+    assert settings.MIDDLEWARE[-2:] == [
+        "django.middleware.cache.FetchFromCacheMiddleware",
+        "recipes.caching.NeverCacheForSignedInMiddleware",
+    ]
+
+
+def test_a_cached_page_is_served_without_looking_at_the_session(
+    client, recipes, assert_no_recipe_queries
+):
+    """A visitor with a session cookie, not signed in: a hit does not read the session."""
+    assert client.session.session_key  # A session of its own, saved in the database.
+    client.get("/recipes/")
+    with assert_no_recipe_queries():
+        assert "Age" in client.get("/recipes/")
