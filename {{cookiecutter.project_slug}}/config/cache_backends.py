@@ -17,7 +17,9 @@ config/settings.py); this module reports it.
 
 https://docs.djangoproject.com/en/5.2/topics/cache/#using-a-custom-cache-backend
 """
-
+{% if backend == "memcached" %}
+import hashlib
+{%- endif %}
 import logging
 {%- if backend == "file" %}
 import os
@@ -33,6 +35,7 @@ from django.dispatch import Signal
 from django.core.cache.backends import memcached
 from django.dispatch import Signal
 from pymemcache.client.hash import HashClient
+from pymemcache.client.rendezvous import RendezvousHash
 from pymemcache.exceptions import MemcacheUnexpectedCloseError
 {%- elif backend == "db" %}
 
@@ -154,8 +157,35 @@ def server_name(pool):
 {%- elif backend == "memcached" %}
 
 
+class BlakeRendezvousHash(RendezvousHash):
+    """pymemcache's rendezvous hashing, on blake2b instead of its own murmur3.
+
+    pymemcache's murmur3 is written in Python: about 40 µs a key, on every cache
+    call, and a cached page reads three keys. blake2b runs in C, in about a
+    microsecond. With a single server there is nothing to choose, so nothing is
+    hashed. Every process of a release hashes alike; a new release never reads
+    an older one's keys anyway (KEY_PREFIX in config/settings.py).
+    """
+
+    def __init__(self, nodes=None, seed=0):
+        super().__init__(nodes, seed, hash_function=blake2b_32)
+
+    def get_node(self, key):
+        if len(self.nodes) == 1:
+            return self.nodes[0]
+        return super().get_node(key)
+
+
+def blake2b_32(value, seed=0):
+    digest = hashlib.blake2b(value.encode(), digest_size=4, salt=seed.to_bytes(16, "big"))
+    return int.from_bytes(digest.digest(), "big")
+
+
 class ReportingHashClient(HashClient):
     """pymemcache's client for a set of servers, reporting when one fails and comes back."""
+
+    def __init__(self, servers, hasher=BlakeRendezvousHash, **kwargs):
+        super().__init__(servers, hasher=hasher, **kwargs)
 
     # Every command to one server goes through this method of HashClient.
     def _safely_run_func(self, client, func, default_val, *args, **kwargs):

@@ -1,6 +1,9 @@
 """The cache in use is the backend that was chosen, and it really holds entries."""
 
 import shutil
+{%- if cookiecutter.cache_backend == "memcached" %}
+from collections import Counter
+{%- endif %}
 {%- if cookiecutter.cache_backend == "file" %}
 from pathlib import Path
 {%- endif %}
@@ -13,11 +16,13 @@ from django.core.cache import cache, caches
 from django.db import connection
 {%- elif cookiecutter.cache_backend == "memcached" %}
 from pymemcache.client.base import Client
-from pymemcache.client.hash import HashClient
 {%- elif cookiecutter.cache_backend == "redis" %}
 from django_redis import get_redis_connection
 {%- endif %}
 
+{% if cookiecutter.cache_backend == "memcached" -%}
+from config.cache_backends import BlakeRendezvousHash
+{% endif -%}
 from config.settings import code_version
 {% if cookiecutter.cache_backend == "locmem" %}
 EXPECTED_BACKEND = "django.core.cache.backends.locmem.LocMemCache"
@@ -51,13 +56,23 @@ def test_an_entry_lands_on_the_redis_server():
     assert primary.exists(cache.make_and_validate_key("probe")) == 1
     assert cache.get("probe") == "hello"
 {%- elif cookiecutter.cache_backend == "memcached" -%}
-def test_an_entry_lands_on_the_memcached_servers(settings):
+def test_an_entry_lands_on_one_of_the_memcached_servers(settings):
     cache.set("probe", "hello")
-    servers = HashClient(
-        [tuple(server.rsplit(":", 1)) for server in settings.CACHES["default"]["LOCATION"]]
-    )
-    assert servers.get(cache.make_and_validate_key("probe")) is not None
+    key = cache.make_and_validate_key("probe")
+    servers = [server.rsplit(":", 1) for server in settings.CACHES["default"]["LOCATION"]]
+    holding = [server for server in servers if Client((server[0], int(server[1]))).get(key)]
+    assert len(holding) == 1
     assert cache.get("probe") == "hello"
+
+
+def test_keys_spread_evenly_over_servers():
+    servers = [f"10.0.0.{number}:11211" for number in range(3)]
+    hasher = BlakeRendezvousHash(list(servers))
+    counts = Counter(hasher.get_node(f"key-{number}") for number in range(3000))
+    assert set(counts) == set(servers)
+    assert all(800 < count < 1200 for count in counts.values()), counts
+    # The same key goes to the same server in every process.
+    assert BlakeRendezvousHash(list(servers)).get_node("key-1") == hasher.get_node("key-1")
 
 
 @pytest.mark.django_db
