@@ -30,8 +30,6 @@ import threading
 import time
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
-
 TEMPLATE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TEMPLATE))
 
@@ -39,6 +37,7 @@ from tests.support import (  # noqa: E402
     BACKENDS,
     LEVELS,
     SHORT,
+    SLUG,
     Server,
     answers_for,
     free_port,
@@ -100,12 +99,14 @@ def backend_env(backend, server, workdir):
 
 
 def bake(backend, levels, output_dir):
-    answers = answers_for(backend, levels)
-    project = Path(
-        cookiecutter(
-            str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir)
-        )
-    )
+    answers = [
+        f"{key}={'yes' if value is True else 'no' if value is False else value}"
+        for key, value in answers_for(backend, levels).items()
+    ]
+    # A subprocess, so the next steps the bake prints stay out of the results.
+    command = [sys.executable, "-m", "cookiecutter", "--no-input", "--output-dir", str(output_dir)]
+    run([*command, str(TEMPLATE), *answers], TEMPLATE, os.environ)
+    project = output_dir / SLUG
     (project / "bench_urls.py").write_text(BENCH_URLS)
     (project / "bench_settings.py").write_text(BENCH_SETTINGS)
     return project
