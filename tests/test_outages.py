@@ -205,17 +205,19 @@ def outage_lines(site):
     return [line for line in site.log().splitlines() if FAILED in line]
 
 
-@pytest.fixture(scope="module", params=["redis", "memcached"])
-def server_project(request, cookies_session):
-    """A project for a cache server backend, every level on, migrated and seeded."""
-    backend = request.param
-    result = cookies_session.bake(extra_context=answers_for(backend, set(LEVELS)))
+def seeded_project(cookies, backend):
+    """A project for the backend, every level on, migrated and seeded."""
+    result = cookies.bake(extra_context=answers_for(backend, set(LEVELS)))
     assert result.exit_code == 0, result.exception
     project = result.project_path
-    env = site_env()
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, env)
-    return backend, project
+    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env())
+    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env())
+    return project
+
+
+@pytest.fixture(scope="module", params=["redis", "memcached"])
+def server_project(request, cookies_session):
+    return request.param, seeded_project(cookies_session, request.param)
 
 
 def cache_env(backend, port):
@@ -349,12 +351,7 @@ def test_healthz_is_503_when_the_database_is_down(server_project, tmp_path, stop
 
 @pytest.fixture
 def db_project(cookies):
-    result = cookies.bake(extra_context=answers_for("db", set(LEVELS)))
-    assert result.exit_code == 0, result.exception
-    project = result.project_path
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env())
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env())
-    return project
+    return seeded_project(cookies, "db")
 
 
 def test_missing_cache_table(db_project, tmp_path, stoppers):
@@ -385,12 +382,7 @@ def test_missing_cache_table(db_project, tmp_path, stoppers):
 
 @pytest.fixture
 def file_project(cookies):
-    result = cookies.bake(extra_context=answers_for("file", set(LEVELS)))
-    assert result.exit_code == 0, result.exception
-    project = result.project_path
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env())
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env())
-    return project
+    return seeded_project(cookies, "file")
 
 
 def without_root_privileges():

@@ -24,6 +24,7 @@ https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache
 {% if read_ahead %}
 from contextvars import ContextVar
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
 {% if backend == "redis" %}from django_redis.cache import RedisCache
@@ -60,17 +61,9 @@ def page_cache_key(key, key_prefix, version):
         return key
 {%- endif %}
     if key.startswith(PAGE_KEY_START):
-{%- if read_ahead %}
-        return made_page_key(key, key_prefix, version, recipes_version())
-{%- else %}
         return f"{key_prefix}:{version}:{recipes_version()}:{key}"
-{%- endif %}
     return f"{key_prefix}:{version}:{key}"
 {%- if read_ahead %}
-
-
-def made_page_key(key, key_prefix, version, recipes_version):
-    return f"{key_prefix}:{version}:{recipes_version}:{key}"
 
 
 class MadeKey(str):
@@ -106,13 +99,13 @@ class ReadAhead:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Header entry -> the page key Django asked for after it, the last time that page was
-        # found or stored. Visitors who never get a cached page (signed in) do not count.
+        # Header entry -> the made key (recipes version included) of the page Django asked
+        # for after it, the last time that page was found or stored. Visitors who never get
+        # a cached page (signed in) do not count.
         self._page_after = {}
-        self._last_recipes_version = None
 {%- if backend == "redis" %}
         # With replicas, reads go to a replica, which may lag behind a write that replaced the
-        # recipes version: the version is then read from the primary on its own, first.
+        # recipes version: the version is then read from the primary on its own.
         self._version_in_same_read = len(self._server) == 1
 {%- endif %}
 
@@ -124,58 +117,46 @@ class ReadAhead:
         if made in reads.values:
             value = reads.values[made]
         elif key.startswith(HEADER_KEY_START):
-            value = self._read_ahead(key, made, reads)
+            value = self._read_ahead(made, key, reads)
         else:
             value = super().get(made)
         if key.startswith(HEADER_KEY_START):
             reads.header_key = key
         elif value is not None:
-            self._remember_page(key, reads)
+            self._remember_page(key, made, reads)
         return default if value is None else value
 
-    def set(self, key, *args, **kwargs):
-        result = super().set(key, *args, **kwargs)
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        result = super().set(key, value, timeout, version)
         reads = _reads.get()
         if reads is not None:
             reads.values.clear()  # What was read ahead may be out of date now.
             if key.startswith(HEADER_KEY_START):
                 reads.header_key = key
             else:
-                self._remember_page(key, reads)
+                self._remember_page(key, MadeKey(self.make_key(key, version)), reads)
         return result
 
-    def _read_ahead(self, header_key, made_header_key, reads):
+    def _read_ahead(self, made_header_key, header_key, reads):
         keys = [made_header_key]
-        version, version_key = known_recipes_version(), None
-        if version is None:
-{%- if backend == "redis" %}
-            if self._version_in_same_read:
-                version_key = MadeKey(self.make_key(RECIPES_VERSION_KEY))
-                version = self._last_recipes_version
-            else:
-                version = recipes_version()
-{%- else %}
+        version_key = None
+        if known_recipes_version() is None{% if backend == "redis" %} and self._version_in_same_read{% endif %}:
             version_key = MadeKey(self.make_key(RECIPES_VERSION_KEY))
-            version = self._last_recipes_version
-{%- endif %}
-        page_key = self._page_after.get(header_key)
-        if version_key is not None:
             keys.append(version_key)
-        if page_key is not None and version is not None:
-            keys.append(MadeKey(made_page_key(page_key, self.key_prefix, self.version, version)))
+        if header_key in self._page_after:
+            keys.append(self._page_after[header_key])
         found = super().get_many(keys)
         reads.values.update((key, found.get(key)) for key in keys)
         if found.get(version_key) is not None:
-            self._last_recipes_version = found[version_key]
             remember_recipes_version(found[version_key])
         return found.get(made_header_key)
 
-    def _remember_page(self, key, reads):
+    def _remember_page(self, key, made, reads):
         if not key.startswith(PAGE_KEY_START) or reads.header_key is None:
             return
         if len(self._page_after) >= self.MAX_REMEMBERED:
             self._page_after.clear()
-        self._page_after[reads.header_key] = key
+        self._page_after[reads.header_key] = made
 {%- if backend == "redis" %}
 
 
