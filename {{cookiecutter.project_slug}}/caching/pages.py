@@ -104,8 +104,8 @@ class PageCache:
     """What the page caches below add to Django's."""
 
     def render_lock(self, request):
-        page = f"{request.build_absolute_uri()} {request.META.get(SESSION_META, '')}"
-        digest = hashlib.md5(page.encode(), usedforsecurity=False).hexdigest()
+        url = request.build_absolute_uri().encode()
+        digest = hashlib.md5(url, usedforsecurity=False).hexdigest()
         return f"rendering.{self.key_prefix}.{digest}"
 
 
@@ -123,6 +123,8 @@ class OneRenderAtATime(PageCache):
         response = super().process_request(request)
         if response is not None or request.method not in ("GET", "HEAD"):
             return response
+        if SESSION_META in request.META:
+            return None  # A page for one visitor's session: no crowd shares it.
         lock = self.render_lock(request)
         if self.cache.add(lock, "rendering", RENDER_LOCK_SECONDS):
             request.page_render_locks = [*getattr(request, "page_render_locks", []), lock]
