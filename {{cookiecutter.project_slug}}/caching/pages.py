@@ -142,7 +142,8 @@ class StoreSharedPages(PageCache):
     """Stores pages keyed on the session cookie alone, then lets the waiting requests in."""
 
     def process_response(self, request, response):
-        share_between_visitors(response)
+        if response.status_code == 200 and not response.streaming:  # What may be stored.
+            share_between_visitors(response)
         response = super().process_response(request, response)
         lock = self.render_lock(request)
         if lock in getattr(request, "page_render_locks", []):
