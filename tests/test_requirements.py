@@ -11,6 +11,7 @@ import re
 from importlib import metadata
 
 import pytest
+import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -149,3 +150,26 @@ def test_pins_satisfy_the_ranges(lock):
         assert requirement.specifier.contains(pinned[name], prereleases=True), (
             f"{path.name} pins {name}=={pinned[name]}, outside {requirement}: run make lock"
         )
+
+
+def test_pre_commit_hooks_run_the_pinned_linters():
+    """The baked hooks install their linters alone: the same versions as requirements-dev.txt,
+    so `pre-commit run` and `ruff check` give one verdict."""
+    config = TEMPLATE / "{{cookiecutter.project_slug}}" / ".pre-commit-config.yaml"
+    development = pins(LOCKS / "dev.txt")
+    hooks = [
+        hook
+        for repo in yaml.safe_load(config.read_text(encoding="utf-8"))["repos"]
+        for hook in repo["hooks"]
+    ]
+    checked = set()
+    for hook in hooks:
+        for dependency in hook.get("additional_dependencies", []):
+            name, version = dependency.split("==")
+            name = canonicalize_name(name)
+            if name in development:
+                assert version == development[name], (
+                    f"{hook['id']} installs {dependency}; dev.txt pins {development[name]}"
+                )
+                checked.add(name)
+    assert {"ruff", "djlint"} <= checked
