@@ -26,7 +26,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # https://django-environ.readthedocs.io/en/latest/quickstart.html
 environ.Env.read_env(BASE_DIR / ".env", parse_comments=True)
 env = environ.Env()
-# Values are read stripped, and an empty one means the default, as in .env.example.
+# env reads env.ENVIRON (os.environ unless set): here the values stripped, without
+# the empty ones, so an empty value means the default, as in .env.example.
 env.ENVIRON = {name: value.strip() for name, value in os.environ.items() if value.strip()}
 
 # "production" (the default) turns on every HTTPS protection and requires a real
