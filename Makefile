@@ -6,7 +6,7 @@ BUILD ?= build
 # Two workers by default; `make test WORKERS=auto` uses every core.
 WORKERS ?= 2
 
-.PHONY: help test quick lint hooks serve bake servers bench clean
+.PHONY: help test quick lint hooks serve bake servers bench lock clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,6 +46,29 @@ serve: bake  ## Bake the default project and serve it at http://127.0.0.1:8000/r
 
 bench: $(BIN)/.installed servers  ## Benchmark every backend and level; writes benchmarks/results/
 	$(BIN)/python benchmarks/run.py
+
+# Dependencies: ranges in templates/requirements/*.in, exact pins compiled from them.
+# requirements-dev.txt pins this template's own environment (every backend's and tool's
+# dependencies), and each baked lock is compiled within it, so a bake installs exactly
+# what the tests ran. `make lock` keeps the pins the ranges still allow (adding a line to
+# an .in adds only what it needs); `make lock UPGRADE=1` moves everything to the newest.
+# The baked requirements-dev.txt starts with `-r requirements.txt`, so the development
+# locks leave out what base.txt (in every bake's requirements.txt) already pins.
+REQUIREMENTS := templates/requirements
+BAKED_LOCKS := base redis memcached dev debug-toolbar
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+
+lock: $(BIN)/.installed  ## Pin the dependencies from the ranges in templates/requirements/*.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt $(REQUIREMENTS)/template.in
+	for name in $(BAKED_LOCKS); do \
+		$(PIP_COMPILE) --no-header --no-annotate --constraint requirements-dev.txt \
+			--output-file $(REQUIREMENTS)/$$name.txt $(REQUIREMENTS)/$$name.in || exit 1; \
+	done
+	for name in dev debug-toolbar; do \
+		grep -vxF -f $(REQUIREMENTS)/base.txt $(REQUIREMENTS)/$$name.txt > $(REQUIREMENTS)/$$name.tmp; \
+		mv $(REQUIREMENTS)/$$name.tmp $(REQUIREMENTS)/$$name.txt; \
+	done
 
 clean:  ## Remove the virtualenv and baked projects
 	rm -rf $(VENV) $(BUILD)

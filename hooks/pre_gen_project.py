@@ -40,7 +40,7 @@ SHADOWED_MODULES = {
     "redis",
     "django_redis",
     "pymemcache",
-    "dj_database_url",
+    "environ",
     *sys.stdlib_module_names,
 }
 

@@ -5,6 +5,7 @@ import sys
 import venv
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from tests.support import (
     BACKENDS,
@@ -69,8 +70,21 @@ def test_baked_site_serves_cached_pages_over_http(cookies, backend_env, backend)
         assert second_body == first_body
 
 
+def pinned_versions(project):
+    """{name: version} of the name==version lines of the baked requirements files."""
+    pins = {}
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (project / name).read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if "==" in line:
+                package, version = line.split("==")
+                pins[canonicalize_name(package)] = version
+    return pins
+
+
 def test_bake_installs_into_a_fresh_venv_and_passes(cookies, backend_env, tmp_path):
-    """Only the baked requirements-dev.txt: a missing dependency fails here."""
+    """Only the baked requirements-dev.txt: a missing dependency fails here, and
+    the install is exactly the pins, with nothing left for pip to choose."""
     backend = "redis"
     project = bake(cookies, answers_for(backend, set(LEVELS)))
     venv_dir = tmp_path / "venv"
@@ -85,6 +99,13 @@ def test_bake_installs_into_a_fresh_venv_and_passes(cookies, backend_env, tmp_pa
         env,
         timeout=900,
     )
+    run([python, "-m", "pip", "check"], project, env)
+    frozen = run([python, "-m", "pip", "freeze", "--all"], project, env).stdout.split()
+    installed = dict(line.split("==") for line in frozen)
+    installed = {canonicalize_name(name): version for name, version in installed.items()}
+    for tool in ("pip", "setuptools", "wheel"):  # the venv's own, not the project's
+        installed.pop(tool, None)
+    assert installed == pinned_versions(project)
     prepare_database(python, project, env, backend)
     result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
     assert " passed" in result.stdout, result.stdout

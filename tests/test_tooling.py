@@ -1,5 +1,6 @@
 """The baked project's tooling: settings documented, servers to develop and test against."""
 
+import ast
 import re
 import subprocess
 import urllib.request
@@ -33,11 +34,32 @@ CI_SERVICES = {"redis": {"redis"}, "memcached": {"memcached"}}
 # Where each server listens by default, as .env.example says.
 DEFAULT_PORTS = {"redis": 6379, "memcached": 11211, "postgres": 5432}
 
-# `env("NAME", "default")`, `env_bool("NAME", default=False)`, `env_list("NAME", "a,b")`
-ENV_READ = re.compile(
-    r'env(?:_bool|_list)?\(\s*"(?P<name>[A-Z][A-Z0-9_]*)"'
-    r'(?:\s*,\s*(?:default=)?(?:"(?P<text>[^"]*)"|(?P<flag>True|False)))?'
-)
+
+def env_reads(settings_source):
+    """{name: default as .env.example writes it} for each env("NAME", default=...)
+    or env.<type>("NAME", default=...) call in the settings; a default the settings
+    compute (a path in the project) is written as an empty value."""
+    reads = {}
+    for node in ast.walk(ast.parse(settings_source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            func = func.value
+        if not (isinstance(func, ast.Name) and func.id == "env"):
+            continue
+        name = ast.literal_eval(node.args[0])
+        default = next(keyword.value for keyword in node.keywords if keyword.arg == "default")
+        try:
+            value = ast.literal_eval(default)
+        except ValueError:
+            value = ""
+        if isinstance(value, bool):
+            value = str(value).lower()
+        elif isinstance(value, list):
+            value = ",".join(value)
+        reads[name] = str(value)
+    return reads
 
 
 def bake(cookies, answers):
@@ -71,14 +93,11 @@ def test_env_example_lists_every_variable_the_settings_read(baked):
         for line in (project / ".env.example").read_text(encoding="utf-8").splitlines()
         if re.match(r"[A-Z][A-Z0-9_]*=", line)
     )
-    read = {match["name"]: match for match in ENV_READ.finditer(settings)}
+    read = env_reads(settings)
     assert read, "found no env() calls in config/settings.py"
     assert set(example) == set(read), f"backend:{backend}: .env.example and settings differ"
-    for name, match in read.items():
-        if match["text"] is not None:
-            assert example[name] == match["text"], f"{name}: default in .env.example"
-        elif match["flag"] is not None:
-            assert example[name] == match["flag"].lower(), f"{name}: default in .env.example"
+    for name, default in read.items():
+        assert example[name] == default, f"backend:{backend}: {name}'s default in .env.example"
 
 
 def test_compose_offers_the_backend_server_and_postgres(baked):
@@ -124,6 +143,22 @@ def test_ci_workflow_tests_against_the_backend_service(baked):
     lint = [step.get("run", "") for step in workflow["jobs"]["lint"]["steps"]]
     assert any(r.startswith("pre-commit run --all-files") for r in lint), lint
     check_schema(project, ".github/workflows/ci.yml", "vendor.github-workflows")
+
+
+def test_dependabot_proposes_upgrades_within_django_lts(baked):
+    backend, project = baked
+    config = load_yaml(project, ".github/dependabot.yml")
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(updates) == {"pip", "github-actions"}, f"backend:{backend}"
+    for ecosystem, update in updates.items():
+        assert update["directory"] == "/", ecosystem
+        assert update["schedule"]["interval"] == "weekly", ecosystem
+    # requirements.txt pins Django 5.2 LTS: never a pull request for Django 6.
+    assert {
+        "dependency-name": "django",
+        "update-types": ["version-update:semver-major"],
+    } in updates["pip"]["ignore"]
+    check_schema(project, ".github/dependabot.yml", "vendor.dependabot")
 
 
 def test_gitignore_covers_what_the_bake_writes_and_nothing_else(cookies, tmp_path):

@@ -8,50 +8,31 @@ in the real environment always wins.
 https://docs.djangoproject.com/en/5.2/topics/settings/
 """
 
-import hashlib
 import os
 {%- if cookiecutter.use_debug_toolbar %}
 import sys
 {%- endif %}
 from pathlib import Path
 
-import dj_database_url
-import django
+import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from config.code_version import code_version
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def read_env_file(path):
-    """Load KEY=value lines from path into os.environ, without overriding it."""
-    if not path.is_file():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            os.environ.setdefault(key.strip(), value.strip().strip("\"'"))
-
-
-def env(name, default=""):
-    """The variable's value, or default when it is unset or empty."""
-    return os.environ.get(name, "").strip() or default
-
-
-def env_bool(name, default=False):
-    value = env(name)
-    return value.lower() in {"1", "true", "yes", "on"} if value else default
-
-
-def env_list(name, default):
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
-
-read_env_file(BASE_DIR / ".env")
+# A .env file fills in what the real environment leaves unset (django-environ's
+# format: `export NAME=value`, a `#` starts a comment, single quotes keep one).
+# https://django-environ.readthedocs.io/en/latest/quickstart.html
+environ.Env.read_env(BASE_DIR / ".env", parse_comments=True)
+env = environ.Env()
+# env reads env.ENVIRON (os.environ unless set): here the values stripped, without
+# the empty ones, so an empty value means the default, as in .env.example.
+env.ENVIRON = {name: value.strip() for name, value in os.environ.items() if value.strip()}
 
 # "production" (the default) turns on every HTTPS protection and requires a real
 # secret key; the .env written when the project was baked says "development".
-ENVIRONMENT = env("DJANGO_ENV", "production")
+ENVIRONMENT = env("DJANGO_ENV", default="production")
 if ENVIRONMENT not in {"development", "production"}:
     raise ImproperlyConfigured(
         f"DJANGO_ENV must be 'development' or 'production' (got {ENVIRONMENT!r})"
@@ -59,17 +40,17 @@ if ENVIRONMENT not in {"development", "production"}:
 PRODUCTION = ENVIRONMENT == "production"
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
-SECRET_KEY = env("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY is not set: put it in the environment (or in .env for local work)"
     )
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#debug
-DEBUG = env_bool("DJANGO_DEBUG", default=False)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -155,13 +136,14 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-# DATABASE_URL takes any dj-database-url form, e.g. postgres://user:pass@host/name.
+# DATABASE_URL is a database URL, e.g. postgres://user:pass@host/name.
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
 # https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=60,
-    ),
+    "default": {
+        **env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        "CONN_MAX_AGE": 60,
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -169,27 +151,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # https://docs.djangoproject.com/en/5.2/topics/cache/
 # How long cached pages, fragments and data live, in seconds.
 CACHE_TIMEOUT = {{ cookiecutter.cache_timeout | int }}
-
-
-def code_version(base_dir):
-    """A short hash of Django's version and of this site's code and templates.
-
-    It is part of every cache key, so a new release (or a Django upgrade) never
-    unpickles objects or pages that an older release stored: they are left to
-    expire. Every process running the same code computes the same value.
-    """
-    digest = hashlib.sha256(django.get_version().encode())
-    sources = [
-        path
-        for folder in ("config", "recipes", "templates")
-        for path in (base_dir / folder).rglob("*")
-        if path.suffix in {".py", ".html"}
-    ]
-    for path in sorted(sources):
-        digest.update(path.relative_to(base_dir).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
-
 
 # Every key starts with the project's name and the code version.
 CACHE_KEY_PREFIX = f"{{ cookiecutter.project_slug }}.{code_version(BASE_DIR)}"
@@ -212,7 +173,7 @@ CACHES = {
     # https://github.com/jazzband/django-redis#configure-as-cache-backend
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": env_list("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        "LOCATION": env.list("REDIS_URL", default=["redis://127.0.0.1:6379/1"]),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
@@ -221,8 +182,8 @@ CACHES = {
             # server costs one call a timeout, not every call) and logs it once.
             "REDIS_CLIENT_CLASS": "config.cache_backends.Redis",
             "REDIS_CLIENT_KWARGS": {"retry_after": 2.0},
-            "SOCKET_CONNECT_TIMEOUT": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
-            "SOCKET_TIMEOUT": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
+            "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+            "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
             "IGNORE_EXCEPTIONS": True,
         },
     },
@@ -234,7 +195,7 @@ CACHES = {
     # https://docs.djangoproject.com/en/5.2/topics/cache/#memcached
     "default": {
         "BACKEND": "config.cache_backends.PyMemcacheCache",
-        "LOCATION": env_list("MEMCACHED_SERVERS", "127.0.0.1:11211"),
+        "LOCATION": env.list("MEMCACHED_SERVERS", default=["127.0.0.1:11211"]),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
@@ -242,8 +203,8 @@ CACHES = {
             "ignore_exc": True,
             "use_pooling": True,
             "max_pool_size": 16,
-            "connect_timeout": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
-            "timeout": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
+            "connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+            "timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
             # A dead server of the pool costs misses for its share of the keys and
             # is retried every retry_timeout seconds. After retry_attempts failures
             # in a row it may leave the pool, its keys moving to the others, for
@@ -262,7 +223,7 @@ CACHES = {
     # https://docs.djangoproject.com/en/5.2/topics/cache/#database-caching
     "default": {
         "BACKEND": "config.cache_backends.DatabaseCache",
-        "LOCATION": env("CACHE_TABLE", "django_cache"),
+        "LOCATION": env("CACHE_TABLE", default="django_cache"),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
     },
@@ -274,7 +235,7 @@ CACHES = {
     # https://docs.djangoproject.com/en/5.2/topics/cache/#filesystem-caching
     "default": {
         "BACKEND": "config.cache_backends.FileBasedCache",
-        "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        "LOCATION": env("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
     },
@@ -330,7 +291,7 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", "3600"))
+    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 

@@ -23,7 +23,7 @@ from django_redis import get_redis_connection
 {% if cookiecutter.cache_backend == "memcached" -%}
 from config.cache_backends import BlakeRendezvousHash
 {% endif -%}
-from config.settings import code_version
+from config.code_version import code_version
 {% if cookiecutter.cache_backend == "locmem" %}
 EXPECTED_BACKEND = "django.core.cache.backends.locmem.LocMemCache"
 {%- elif cookiecutter.cache_backend == "redis" %}
