@@ -72,6 +72,7 @@ def remove_unchosen_files():
         remove("tests/test_shared_pages.py")
     if not levels:
         remove("caching/requests.py")
+        remove("tests/test_asgi.py")
         remove("recipes/caching.py")
         remove("tests/test_invalidation.py")
     if ANSWERS["cache_backend"] == "locmem":

@@ -104,6 +104,7 @@ def test_bake_matches_the_answers(baked):
     assert ("caching/pages.py" in texts) == page_levels, where
     assert ("tests/test_shared_pages.py" in texts) == page_levels, where
     assert ("caching/requests.py" in texts) == any_level, where
+    assert ("tests/test_asgi.py" in texts) == any_level, where
 
     backend = answers["cache_backend"]
     settings = texts["config/settings.py"]

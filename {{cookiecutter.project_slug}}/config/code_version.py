@@ -15,7 +15,7 @@ def code_version(base_dir):
     digest = hashlib.sha256(django.get_version().encode())
     sources = [
         path
-        for folder in ("config", "recipes", "templates")
+        for folder in ("caching", "config", "recipes", "templates")
         for path in (base_dir / folder).rglob("*")
         if path.suffix in {".py", ".html"}
     ]

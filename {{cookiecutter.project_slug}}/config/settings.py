@@ -254,7 +254,7 @@ CACHES["pages"] = {**CACHES["default"], "KEY_FUNCTION": "recipes.caching.page_ca
 # default, makes them ask on every visit (a bodyless 304 while nothing changed),
 # so nobody sees a page older than the last edit. N seconds spares those
 # requests, and lets a browser or proxy show a page up to N seconds old.
-CACHE_BROWSER_SECONDS = int(env("CACHE_BROWSER_SECONDS", "0"))
+CACHE_BROWSER_SECONDS = env.int("CACHE_BROWSER_SECONDS", default=0)
 {%- endif %}
 {%- if cookiecutter.cache_per_site %}
 # https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache
