@@ -113,7 +113,8 @@ def test_bake_matches_the_answers(baked):
         assert (path in settings) == (other == backend), f"{where}: {path} in settings"
 
     runtime = requirement_names(texts["requirements.txt"])
-    expected = {"django", "dj-database-url", "gunicorn"} | BACKEND_REQUIREMENTS.get(backend, set())
+    expected = {"django", "dj-database-url", "gunicorn", "whitenoise"}
+    expected |= BACKEND_REQUIREMENTS.get(backend, set())
     assert runtime == expected, where
     assert texts["requirements-dev.txt"].startswith("-r requirements.txt"), where
     assert (".env" in texts) and "DJANGO_SECRET_KEY=" in texts[".env"], where
