@@ -8,13 +8,18 @@ import os
 
 wsgi_app = "config.wsgi:application"
 
+{% if cookiecutter.cache_backend == "locmem" -%}
+# Worker processes. WEB_CONCURRENCY is what hosting platforms set. One, because
+# each process has its own local-memory cache: after an edit, another worker
+# would show the old page until it expires.
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+{%- else -%}
 # Worker processes. WEB_CONCURRENCY is what hosting platforms set; gunicorn's
-# docs suggest 2 to 4 per core. Every worker shares the cache server, but not
-# a local-memory cache.
+# docs suggest 2 to 4 per core. Every worker uses the same cache.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+{%- endif %}
 
-# A worker silent for 30 s (a stuck request) is killed and replaced. Cache calls
-# give up after 0.25 s, so no cache outage comes close to it.
+# A worker silent for 30 s (a stuck request) is killed and replaced.
 timeout = 30
 # On a restart or deploy, requests in flight get 30 s to finish.
 graceful_timeout = 30
