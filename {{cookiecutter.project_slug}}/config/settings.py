@@ -314,8 +314,8 @@ USE_TZ = True
 
 # Static files are served by WhiteNoise, in the app server, with no web server
 # to set up. In production, `collectstatic` copies them to STATIC_ROOT under names
-# that carry a hash of their content, compressed, and WhiteNoise sends those with
-# a year-long Cache-Control. In development they are served from the apps as they
+# that carry a hash of their content, compressed, and WhiteNoise sends those as
+# immutable for ten years. In development they are served from the apps as they
 # are: no collectstatic, and an edit shows on the next request.
 # https://docs.djangoproject.com/en/5.2/howto/static-files/deployment/
 # https://whitenoise.readthedocs.io/en/stable/django.html
