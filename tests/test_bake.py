@@ -112,6 +112,9 @@ def test_bake_matches_the_answers(baked):
     for other, path in BACKEND_SETTINGS.items():
         assert (path in settings) == (other == backend), f"{where}: {path} in settings"
 
+    createcachetable = "recipes/management/commands/createcachetable.py"
+    assert (createcachetable in texts) == (backend == "db"), f"{where}: {createcachetable}"
+
     runtime = requirement_names(texts["requirements.txt"])
     expected = {"django", "dj-database-url", "gunicorn", "whitenoise"}
     expected |= BACKEND_REQUIREMENTS.get(backend, set())

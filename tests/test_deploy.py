@@ -50,7 +50,7 @@ def max_age(headers):
     return int(found.group(1)) if found else None
 
 
-def test_production_serves_hashed_static_files_for_a_year(cookies):
+def test_production_serves_hashed_static_files_as_immutable(cookies):
     """After collectstatic, gunicorn (the README's command) serves the admin's hashed CSS."""
     project = bake(cookies, answers_for("locmem", set(LEVELS)))
     env = production_env()
