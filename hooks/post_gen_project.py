@@ -75,6 +75,9 @@ def remove_unchosen_files():
         remove("tests/test_asgi.py")
         remove("recipes/caching.py")
         remove("tests/test_invalidation.py")
+    if ANSWERS["cache_backend"] != "db":
+        # Only the database cache has a table to create.
+        remove("recipes/management/commands/createcachetable.py")
     if ANSWERS["cache_backend"] == "locmem":
         # Local memory cannot fail: no outage handling, no outage tests.
         remove("config/cache_backends.py")

@@ -145,7 +145,8 @@ def get(url, headers=None):
 def gunicorn(project, env, python=PYTHON, workers=1):
     """Serve the baked project with gunicorn on a free port; yield its base URL."""
     port = free_port()
-    command = [python, "-m", "gunicorn", "config.wsgi:application"]
+    # The baked gunicorn.conf.py, as the baked README's production command uses it.
+    command = [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL)
     try:

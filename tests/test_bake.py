@@ -112,9 +112,13 @@ def test_bake_matches_the_answers(baked):
     for other, path in BACKEND_SETTINGS.items():
         assert (path in settings) == (other == backend), f"{where}: {path} in settings"
 
+    createcachetable = "recipes/management/commands/createcachetable.py"
+    assert (createcachetable in texts) == (backend == "db"), f"{where}: {createcachetable}"
+
     # Pinned with what they need (tests/test_requirements.py), and no other backend's client.
     runtime = requirement_names(texts["requirements.txt"])
-    expected = {"django", "django-environ", "gunicorn"} | BACKEND_REQUIREMENTS.get(backend, set())
+    expected = {"django", "django-environ", "gunicorn", "whitenoise"}
+    expected |= BACKEND_REQUIREMENTS.get(backend, set())
     unchosen = set().union(*BACKEND_REQUIREMENTS.values()) - expected
     assert expected <= runtime and not runtime & unchosen, f"{where}: {sorted(runtime)}"
     assert texts["requirements-dev.txt"].startswith("-r requirements.txt"), where

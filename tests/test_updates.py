@@ -59,7 +59,9 @@ def template_repo(tmp_path, env):
 
 @pytest.mark.slow
 def test_bake_from_a_git_url_at_a_tag(tmp_path, env, template_repo):
-    url = f"file://{template_repo}"
+    # cookiecutter takes a local repository as git+file:// (a plain file:// URL is
+    # an UnknownRepoType unless its path contains "git"); cruft as file://.
+    url = f"git+file://{template_repo}"
     for tag, has_v2 in [("v1", False), ("v2", True)]:
         out = tmp_path / tag
         command = [PYTHON, "-m", "cookiecutter", url, "--checkout", tag, "--no-input"]

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves the static files under runserver too, whatever DEBUG says.
+    # https://whitenoise.readthedocs.io/en/stable/django.html#using-whitenoise-in-development
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "recipes",
 ]
@@ -81,6 +84,8 @@ MIDDLEWARE = [
     "caching.pages.UpdateCacheMiddleware",
 {%- endif %}
     "django.middleware.security.SecurityMiddleware",
+    # Answers /static/ requests before the rest of the stack (see STORAGES).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -278,8 +283,25 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Static files are served by WhiteNoise, in the app server, with no web server
+# to set up. In production, `collectstatic` copies them to STATIC_ROOT under names
+# that carry a hash of their content, compressed, and WhiteNoise sends those as
+# immutable for ten years. In development they are served from the apps as they
+# are: no collectstatic, and an edit shows on the next request.
+# https://docs.djangoproject.com/en/5.2/howto/static-files/deployment/
+# https://whitenoise.readthedocs.io/en/stable/django.html
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 if PRODUCTION:
     # gunicorn sits behind a proxy that terminates TLS and says so in

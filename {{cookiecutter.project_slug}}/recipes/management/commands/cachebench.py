@@ -3,9 +3,9 @@
 
 Runs in a throwaway test database seeded for the run (your data is never read
 or written) and under a key prefix of its own (your cache entries are never
-touched). Requests go through Django's full stack in this process, without a
-network hop to the app server, so the figures compare configurations; they are
-not what a browser will see.
+touched, and the run's own are deleted when it ends). Requests go through
+Django's full stack in this process, without a network hop to the app server,
+so the figures compare configurations; they are not what a browser will see.
 """
 
 import contextlib
@@ -28,6 +28,7 @@ from django.test.utils import (
     teardown_databases,
 )
 
+from config.isolated_caches import IsolatedCaches
 {% if any_level -%}
 from recipes.caching import invalidate_recipe_caches
 {% endif -%}
@@ -58,10 +59,9 @@ class Command(BaseCommand):
             raise CommandError(f"--recipes must be 1 or more (got {recipes})")
         self.show_progress = not as_json
         run = uuid.uuid4().hex[:8]
-        caches = {
-            alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-bench-{run}"}
-            for alias, config in settings.CACHES.items()
-        }
+        # Entries under a prefix of their own, deleted at the end.
+        isolated = IsolatedCaches(settings.CACHES, label=f"bench-{run}")
+        caches = isolated.settings()
         if connection.vendor != "sqlite":
             # On a database server test_<name> may be in use (by pytest): take another.
             database = connection.settings_dict
@@ -69,7 +69,9 @@ class Command(BaseCommand):
         with contextlib.redirect_stdout(io.StringIO()):  # createcachetable talks
             old_databases = setup_databases(verbosity=0, interactive=False)
         try:
-            call_command("seed_recipes", count=recipes, stdout=io.StringIO())
+            # Under the run's prefix: each saved recipe replaces the recipes version.
+            with override_settings(CACHES=caches):
+                call_command("seed_recipes", count=recipes, stdout=io.StringIO())
             detail = f"/recipes/{Recipe.objects.order_by('pk').first().pk}/"
             results = []
             for caching, cache_settings in [
@@ -82,6 +84,7 @@ class Command(BaseCommand):
                     for page, path in [("list", "/recipes/"), ("detail", detail)]:
                         results.append(self.measure(page, path, caching, requests))
         finally:
+            isolated.delete_entries()
             teardown_databases(old_databases, verbosity=0)
         if as_json:
             self.stdout.write(json_dumps(results, recipes, requests))

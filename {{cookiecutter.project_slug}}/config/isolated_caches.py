@@ -1,0 +1,71 @@
+"""Caches under a key prefix of their own, and the removal of every entry they made.
+
+The tests and `manage.py cachebench` run against the developer's real cache
+server, which may hold other data: they must never flush it, and must leave
+nothing behind. Not every backend can list its keys (memcached cannot), so each
+key is recorded as it is made, through KEY_FUNCTION, the documented hook that
+turns a key into the one stored, and deleted at the end.
+https://docs.djangoproject.com/en/5.2/topics/cache/#cache-key-transformation
+"""
+
+from collections import defaultdict
+
+from django.core.cache import caches
+from django.test import override_settings
+from django.utils.module_loading import import_string
+
+
+def default_key_function(key, key_prefix, version):
+    """Django's own key function, as its documentation spells it out."""
+    return f"{key_prefix}:{version}:{key}"
+
+
+def stored_key(key, key_prefix, version):
+    """The key as it was stored: for deleting recorded keys."""
+    return key
+
+
+class IsolatedCaches:
+    """CACHES settings under `<KEY_PREFIX>-<label>`, recording each key they make."""
+
+    def __init__(self, caches_setting, label):
+        self.caches_setting = caches_setting
+        self.label = label
+        self.made = defaultdict(set)  # alias -> keys as stored
+
+    def settings(self, suffix=""):
+        """The CACHES setting to use: prefix `<KEY_PREFIX>-<label><suffix>`, keys recorded."""
+        return {
+            alias: {
+                **config,
+                "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-{self.label}{suffix}",
+                "KEY_FUNCTION": self.recording(alias, config.get("KEY_FUNCTION")),
+            }
+            for alias, config in self.caches_setting.items()
+        }
+
+    def recording(self, alias, key_function):
+        if key_function is None:
+            make_key = default_key_function
+        elif callable(key_function):
+            make_key = key_function
+        else:
+            make_key = import_string(key_function)
+
+        def recording_key_function(key, key_prefix, version):
+            made = make_key(key, key_prefix, version)
+            self.made[alias].add(made)
+            return made
+
+        return recording_key_function
+
+    def delete_entries(self):
+        """Delete every entry made through settings(), on the servers they were made for."""
+        as_stored = {
+            alias: {**config, "KEY_FUNCTION": stored_key}
+            for alias, config in self.caches_setting.items()
+        }
+        with override_settings(CACHES=as_stored):
+            for alias, keys in self.made.items():
+                caches[alias].delete_many(sorted(keys))
+        self.made.clear()

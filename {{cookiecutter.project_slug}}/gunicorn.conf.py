@@ -1,0 +1,35 @@
+"""gunicorn's settings for this site, read by `gunicorn -c gunicorn.conf.py`.
+
+A command-line option still wins over what is set here (`--bind`, `--workers`).
+https://docs.gunicorn.org/en/stable/settings.html
+"""
+
+import os
+
+wsgi_app = "config.wsgi:application"
+
+{% if cookiecutter.cache_backend == "locmem" -%}
+# Worker processes. WEB_CONCURRENCY is what hosting platforms set. One, because
+# each process has its own local-memory cache: after an edit, another worker
+# would show the old page until it expires.
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+{%- else -%}
+# Worker processes. WEB_CONCURRENCY is what hosting platforms set; gunicorn's
+# docs suggest 2 to 4 per core. Every worker uses the same cache.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+{%- endif %}
+
+# A worker silent for 30 s (a stuck request) is killed and replaced.
+timeout = 30
+# On a restart or deploy, requests in flight get 30 s to finish.
+graceful_timeout = 30
+# Behind a proxy or load balancer that reuses connections: keep them open a
+# little longer than gunicorn's 2 s default.
+keepalive = 5
+
+# One line per request on stdout, with its status and duration in milliseconds:
+# host, user, time, "request line", status, bytes, "referer", "user agent", ms.
+accesslog = "-"
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)s'
+# Errors and worker events on stderr.
+errorlog = "-"
