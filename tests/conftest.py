@@ -225,3 +225,37 @@ def seeded_site(cookies, own_cache_server):
         return project, env, server
 
     return bake
+
+
+@pytest.fixture
+def chromium(tmp_path, monkeypatch):
+    """A headless Chromium (Debian's chromium and chromium-driver), with a profile of its own.
+
+    The driver is given by path, so selenium never runs Selenium Manager, and
+    SE_OFFLINE keeps it from reaching out anyway: nothing is downloaded at run time.
+    """
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    browser_path = require_program("chromium", "chromium")
+    driver_path = require_program("chromedriver", "chromium-driver")
+    monkeypatch.setenv("SE_OFFLINE", "true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser_path
+    # What the browser's network did, for browser.get_log("performance").
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    for argument in (
+        "--headless=new",
+        # As root (CI here), Chromium refuses to start inside its sandbox.
+        *(["--no-sandbox"] if os.geteuid() == 0 else []),
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(argument)
+    service = Service(executable_path=driver_path, log_output=str(tmp_path / "chromedriver.log"))
+    browser = webdriver.Chrome(service=service, options=options)
+    browser.set_page_load_timeout(30)
+    yield browser
+    browser.quit()
