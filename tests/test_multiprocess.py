@@ -46,7 +46,8 @@ def served(project, env, log_path, server="gunicorn", options=()):
     port = free_port()
     if server == "gunicorn":
         command = [PYTHON, "-m", "gunicorn", "config.wsgi:application"]
-        command += ["--bind", f"127.0.0.1:{port}", "--timeout", "30"]
+        # One sync worker unless options say otherwise (the last of a repeated option wins).
+        command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "30"]
         command += ["--access-logfile", "-", "--access-logformat", '"%(r)s" %(s)s %(b)s']
     elif server == "uvicorn":
         command = [PYTHON, "-m", "uvicorn", "config.asgi:application"]
