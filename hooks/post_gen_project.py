@@ -67,19 +67,19 @@ def remove_unchosen_files():
     for level, test_file in LEVEL_TESTS.items():
         if not ANSWERS[level]:
             remove(test_file)
-    page_levels = ANSWERS["cache_per_site"] or ANSWERS["cache_per_view"]
-    if not page_levels:
-        remove("recipes/pages.py")
-    if not page_levels or ANSWERS["cache_backend"] not in ("redis", "memcached", "db"):
-        # Only these read a cached page in one round trip (recipes/pages.py).
-        remove("tests/test_page_reads.py")
+    if not (ANSWERS["cache_per_site"] or ANSWERS["cache_per_view"]):
+        remove("caching/pages.py")
+        remove("tests/test_shared_pages.py")
     if not levels:
+        remove("caching/requests.py")
         remove("recipes/caching.py")
         remove("tests/test_invalidation.py")
     if ANSWERS["cache_backend"] == "locmem":
         # Local memory cannot fail: no outage handling, no outage tests.
         remove("config/cache_backends.py")
         remove("tests/test_cache_outage.py")
+    if [path.name for path in (PROJECT / "caching").iterdir()] == ["__init__.py"]:
+        remove("caching")  # Nothing cached and nothing that can fail: no cache package.
 
 
 def write_local_secrets():

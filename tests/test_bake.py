@@ -20,11 +20,11 @@ LEVEL_TRACES = {
     "cache_per_site": [
         ("config/settings.py", "UpdateCacheMiddleware"),
         ("config/settings.py", "CACHE_MIDDLEWARE_SECONDS"),
-        ("recipes/caching.py", "NeverCacheForSignedInMiddleware"),
+        ("caching/pages.py", "NeverCacheForSignedInMiddleware"),
     ],
     "cache_per_view": [
         ("recipes/views.py", "@cache_page_for_anonymous"),
-        ("recipes/caching.py", "cache_page("),
+        ("caching/pages.py", "def cache_page_for_anonymous"),
     ],
     "cache_template_fragment": [
         ("recipes/templates/recipes/recipe_list.html", "{% cache "),
@@ -101,10 +101,9 @@ def test_bake_matches_the_answers(baked):
         assert not any(name in python_code for name in PAGE_CACHE_NAMES), where
         assert '"pages"' not in texts["config/settings.py"], where
     page_levels = answers["cache_per_site"] or answers["cache_per_view"]
-    read_ahead = page_levels and answers["cache_backend"] in ("redis", "memcached", "db")
-    assert ("recipes/pages.py" in texts) == page_levels, where
-    assert ("class PagesCache" in texts.get("recipes/pages.py", "")) == read_ahead, where
-    assert ("tests/test_page_reads.py" in texts) == read_ahead, where
+    assert ("caching/pages.py" in texts) == page_levels, where
+    assert ("tests/test_shared_pages.py" in texts) == page_levels, where
+    assert ("caching/requests.py" in texts) == any_level, where
 
     backend = answers["cache_backend"]
     settings = texts["config/settings.py"]

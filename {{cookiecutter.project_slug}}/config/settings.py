@@ -81,11 +81,23 @@ INSTALLED_APPS = [
     "recipes",
 ]
 
-# https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache
+# https://docs.djangoproject.com/en/5.2/topics/http/middleware/#middleware-ordering
 MIDDLEWARE = [
+{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level %}
+    # Gives each request a memo of its own, so the recipes version is read from
+    # the cache once per request (caching/requests.py).
+    "caching.requests.RequestMemoMiddleware",
+{%- endif %}
+{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
+    # Lets anonymous visitors share cached pages whatever cookies they carry, and
+    # tells browsers to check back on every visit (caching/pages.py) ...
+    "caching.pages.SharedPagesMiddleware",
+    # ... where an unchanged page costs them a bodyless 304 (it adds the ETag).
+    "django.middleware.http.ConditionalGetMiddleware",
+{%- endif %}
 {%- if cookiecutter.cache_per_site %}
-    # Stores pages on the way out, so it must run last on the response: first here.
-    "django.middleware.cache.UpdateCacheMiddleware",
+    # Stores pages on the way out, so it must run last on the response: early here.
+    "caching.pages.UpdateCacheMiddleware",
 {%- endif %}
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,10 +109,10 @@ MIDDLEWARE = [
 {%- if cookiecutter.cache_per_site %}
     # Answers from the cache before any view runs: every middleware after it is
     # skipped for a page served from the cache.
-    "django.middleware.cache.FetchFromCacheMiddleware",
-    # Keeps pages built for a signed-in visitor out of the shared cache. After
-    # FetchFromCacheMiddleware, it sees only pages being built, never cached ones.
-    "recipes.caching.NeverCacheForSignedInMiddleware",
+    "caching.pages.FetchFromCacheMiddleware",
+    # Keeps pages built for a signed-in visitor, or holding a CSRF token, out of
+    # the shared cache. Last, it sees only pages being built, never cached ones.
+    "caching.pages.NeverCacheForSignedInMiddleware",
 {%- endif %}
 ]
 {%- if cookiecutter.use_debug_toolbar %}
@@ -274,16 +286,14 @@ CACHES = {
 CACHES["primary"] = {**CACHES["default"], "LOCATION": CACHES["default"]["LOCATION"][:1]}
 {%- endif %}
 {%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
-# Whole pages go to the same {% if cookiecutter.cache_backend in ["redis", "memcached"] %}server{% else %}store{% endif %} under keys that carry the recipes version, so
-# one write makes every cached page stale at once (see recipes/pages.py).
-CACHES["pages"] = {
-    **CACHES["default"],
-{%- if cookiecutter.cache_backend in ["redis", "memcached", "db"] %}
-    # Reads a cached page in one {% if cookiecutter.cache_backend == "db" %}query{% else %}round trip{% endif %} instead of three.
-    "BACKEND": "recipes.pages.PagesCache",
-{%- endif %}
-    "KEY_FUNCTION": "recipes.pages.page_cache_key",
-}
+# Whole pages go to the same cache under keys that carry the recipes version, so
+# one write makes every cached page stale at once (recipes/caching.py).
+CACHES["pages"] = {**CACHES["default"], "KEY_FUNCTION": "recipes.caching.page_cache_key"}
+# How long browsers may show a page without asking whether it changed. 0, the
+# default, makes them ask on every visit (a bodyless 304 while nothing changed),
+# so nobody sees a page older than the last edit. N seconds spares those
+# requests, and lets a browser or proxy show a page up to N seconds old.
+CACHE_BROWSER_SECONDS = int(env("CACHE_BROWSER_SECONDS", "0"))
 {%- endif %}
 {%- if cookiecutter.cache_per_site %}
 # https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache

@@ -1,5 +1,3 @@
-{%- set page_cache = cookiecutter.cache_per_site or cookiecutter.cache_per_view -%}
-{%- set read_ahead = page_cache and cookiecutter.cache_backend in ["redis", "memcached", "db"] -%}
 """How the recipes app caches: its keys, timeouts and invalidation, in one place.
 
 Everything cached from recipe data carries the *recipes version* in its key: a
@@ -10,90 +8,52 @@ hunting down keys or flushing the server; old entries expire on their own.
 """
 
 import secrets
-from contextvars import ContextVar
-{%- if cookiecutter.cache_per_view %}
-from functools import wraps
-{%- endif %}
 
-{% if cookiecutter.cache_per_view or cookiecutter.cache_low_level -%}
+{% if cookiecutter.cache_low_level -%}
 from django.conf import settings
 {% endif -%}
-from django.core.cache import cache
-{%- if cookiecutter.cache_backend == "redis" %}, caches{% endif %}
-from django.core.signals import request_finished, request_started
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-{%- if page_cache %}
-from django.utils.cache import add_never_cache_headers
-{%- endif %}
-{%- if cookiecutter.cache_per_view %}
-from django.views.decorators.cache import cache_page
-from django.views.decorators.vary import vary_on_cookie
-{%- endif %}
 
-{%- if cookiecutter.cache_backend != "locmem" %}
-
+from caching.requests import remember, remembered
+{% if cookiecutter.cache_backend != "locmem" -%}
 from config.cache_backends import cache_works_again
-{%- endif %}
-
+{% endif %}
 from .models import Ingredient, Recipe
 
 RECIPES_VERSION_KEY = "recipes:version"
 {%- if cookiecutter.cache_low_level %}
 RECIPE_LIST_KEY = "recipes:list:{version}"
 {%- endif %}
-
-# The version read once per request, so a page costs one extra cache read at most.
-_version_this_request = ContextVar("recipes_version_this_request", default=None)
-
-
-{% if cookiecutter.cache_backend == "redis" -%}
-def stored_version():
-    """The recipes version as the Redis primary holds it, or None.
-
-    With replicas in REDIS_URL, reads go to a replica, which may lag behind the
-    write that replaced the version. Every other entry's key carries the
-    version, so this is the one read that must come from the primary: a lagging
-    replica then costs cache misses, never an old page.
-    """
-    return caches["primary"].get(RECIPES_VERSION_KEY)
-{%- else -%}
-def stored_version():
-    """The recipes version as the cache holds it, or None."""
-    return cache.get(RECIPES_VERSION_KEY)
+{%- if cookiecutter.cache_backend == "redis" %}
+# With replicas in REDIS_URL, reads go to a replica, which may lag behind the
+# write that replaced the version. Every other entry's key carries the version,
+# so this is the one read that must come from the primary ("primary" in
+# config/settings.py): a lagging replica then costs misses, never an old page.
+VERSION_CACHE = "primary"
+{%- else %}
+VERSION_CACHE = "default"
 {%- endif %}
 
 
 def recipes_version():
-    """The token that changes after every write to recipes or ingredients."""
-    memo = _version_this_request.get()
-    if memo:
-        return memo[0]
-    version = stored_version()
+    """The token that changes after every write to recipes or ingredients.
+
+    Read from the cache once per request (caching/requests.py).
+    """
+    return remembered(RECIPES_VERSION_KEY, stored_or_new_version)
+
+
+def stored_or_new_version():
+    version = caches[VERSION_CACHE].get(RECIPES_VERSION_KEY)
     if version is None:
         # First use, or evicted: any new token is safe, as no entry carries it yet.
         cache.add(RECIPES_VERSION_KEY, secrets.token_hex(8), timeout=None)
         # Still None when the cache server is down: a fresh token means a miss.
-        version = stored_version() or secrets.token_hex(8)
-    if memo is not None:
-        memo.append(version)
+        version = caches[VERSION_CACHE].get(RECIPES_VERSION_KEY) or secrets.token_hex(8)
     return version
-{%- if read_ahead %}
-
-
-def known_recipes_version():
-    """The recipes version if this request has read it already, else None."""
-    memo = _version_this_request.get()
-    return memo[0] if memo else None
-
-
-def remember_recipes_version(version):
-    """Keep the version the pages cache read for this request (recipes/pages.py)."""
-    memo = _version_this_request.get()
-    if memo is not None and not memo:
-        memo.append(version)
-{%- endif %}
 
 
 def invalidate_recipe_caches():
@@ -105,9 +65,7 @@ def invalidate_recipe_caches():
     """
     version = secrets.token_hex(8)
     cache.set(RECIPES_VERSION_KEY, version, timeout=None)
-    memo = _version_this_request.get()
-    if memo is not None:
-        memo[:] = [version]
+    remember(RECIPES_VERSION_KEY, version)
 
 
 @receiver([post_save, post_delete], sender=Recipe)
@@ -116,8 +74,6 @@ def invalidate_after_commit(sender, using, **kwargs):
     # After commit: a rolled-back write leaves the cache alone, and no reader can
     # cache the old rows under the new version.
     transaction.on_commit(invalidate_recipe_caches, using=using)
-
-
 {%- if cookiecutter.cache_backend != "locmem" %}
 
 
@@ -127,58 +83,12 @@ def invalidate_after_outage(**kwargs):
     # server that was only out of reach still holds the entries from before it.
     invalidate_recipe_caches()
 {%- endif %}
+{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
 
 
-@receiver(request_started)
-def _start_request_memo(**kwargs):
-    _version_this_request.set([])
-
-
-@receiver(request_finished)
-def _end_request_memo(**kwargs):
-    _version_this_request.set(None)
-{%- if page_cache %}
-
-
-def never_cache_for_signed_in(request, response):
-    """Mark a signed-in visitor's page private, so no shared cache stores it.
-
-    Pages carry the visitor's name and CSRF token. Django's page caches skip
-    responses marked private or no-store, so only anonymous pages are shared.
-    """
-    if request.user.is_authenticated:
-        add_never_cache_headers(response)
-    return response
-{%- endif %}
-{%- if cookiecutter.cache_per_site %}
-
-
-class NeverCacheForSignedInMiddleware:
-    """Per-site caching for anonymous visitors only; sits inside the cache middleware."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return never_cache_for_signed_in(request, self.get_response(request))
-{%- endif %}
-{%- if cookiecutter.cache_per_view %}
-
-
-def cache_page_for_anonymous(view):
-    """cache_page for anonymous visitors, safe for pages that show who is signed in.
-
-    cache_page stores the response before the session and CSRF middleware add
-    "Vary: Cookie", so on its own it would serve one visitor's page to another.
-    vary_on_cookie adds the header in time, and signed-in visitors' pages are
-    never stored at all.
-    """
-
-    @wraps(view)
-    def view_for_anonymous(request, *args, **kwargs):
-        return never_cache_for_signed_in(request, view(request, *args, **kwargs))
-
-    return cache_page(settings.CACHE_TIMEOUT, cache="pages")(vary_on_cookie(view_for_anonymous))
+def page_cache_key(key, key_prefix, version):
+    """KEY_FUNCTION of the "pages" cache: every page, and its header entry, under the version."""
+    return f"{key_prefix}:{version}:{recipes_version()}:{key}"
 {%- endif %}
 {%- if cookiecutter.cache_low_level %}
 

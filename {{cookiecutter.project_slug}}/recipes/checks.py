@@ -31,11 +31,14 @@ from django.db import DatabaseError, connections, router
 
 # The settings that hold a number of seconds.
 TIMEOUT_SETTINGS = ["CACHE_TIMEOUT"{% if cookiecutter.cache_per_site %}, "CACHE_MIDDLEWARE_SECONDS"{% endif %}]
-{%- if cookiecutter.cache_per_site %}
+{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
 
-UPDATE_CACHE = "django.middleware.cache.UpdateCacheMiddleware"
-FETCH_FROM_CACHE = "django.middleware.cache.FetchFromCacheMiddleware"
-NEVER_CACHE_FOR_SIGNED_IN = "recipes.caching.NeverCacheForSignedInMiddleware"
+SHARED_PAGES = "caching.pages.SharedPagesMiddleware"
+{%- endif %}
+{%- if cookiecutter.cache_per_site %}
+UPDATE_CACHE = "caching.pages.UpdateCacheMiddleware"
+FETCH_FROM_CACHE = "caching.pages.FetchFromCacheMiddleware"
+NEVER_CACHE_FOR_SIGNED_IN = "caching.pages.NeverCacheForSignedInMiddleware"
 # Middleware that add to the Vary header or set cookies on the way out. The page
 # UpdateCacheMiddleware stores must carry their changes, so it comes before them.
 # https://docs.djangoproject.com/en/5.2/topics/cache/#order-of-middleware
@@ -75,13 +78,22 @@ def check_cache_timeouts(app_configs, **kwargs):
                 )
             )
     return errors
-{%- if cookiecutter.cache_per_site %}
+{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
 
 
 @register(Tags.caches)
 def check_cache_middleware_order(app_configs, **kwargs):
-    """Per-site caching works only with its middleware in the right places."""
+    """The page caches share only what they may, with their middleware in the right places."""
     middleware = list(settings.MIDDLEWARE)
+    if SHARED_PAGES not in middleware:
+        return [
+            middleware_error(
+                "SharedPagesMiddleware must be in MIDDLEWARE: cached pages vary on the "
+                "session cookie it names, and without it a signed-in visitor could be "
+                "served an anonymous visitor's page."
+            )
+        ]
+{%- if cookiecutter.cache_per_site %}
     if UPDATE_CACHE not in middleware and FETCH_FROM_CACHE not in middleware:
         return []  # Per-site caching turned off.
     if UPDATE_CACHE not in middleware or FETCH_FROM_CACHE not in middleware:
@@ -93,6 +105,14 @@ def check_cache_middleware_order(app_configs, **kwargs):
         ]
     errors = []
     update = middleware.index(UPDATE_CACHE)
+    if middleware.index(SHARED_PAGES) > update:
+        errors.append(
+            middleware_error(
+                "SharedPagesMiddleware must come before UpdateCacheMiddleware in MIDDLEWARE: "
+                "it names the session before a page is looked up, and rewrites what "
+                "browsers are told after the page is stored."
+            )
+        )
     before = [name.rsplit(".", 1)[-1] for name in CHANGES_VARY if name in middleware[:update]]
     if before:
         errors.append(
@@ -120,13 +140,21 @@ def check_cache_middleware_order(app_configs, **kwargs):
             )
         )
     return errors
+{%- else %}
+    return []
+{%- endif %}
 
 
 def middleware_error(message):
     return Error(
         message,
-        hint="Put UpdateCacheMiddleware first, then FetchFromCacheMiddleware and "
-        "NeverCacheForSignedInMiddleware last, as config/settings.py was baked.",
+        hint="Keep the page-cache middleware where config/settings.py was baked: "
+        "SharedPagesMiddleware near the top"
+{%- if cookiecutter.cache_per_site %}
+        ", UpdateCacheMiddleware after it, FetchFromCacheMiddleware and "
+        "NeverCacheForSignedInMiddleware last"
+{%- endif %}
+        ".",
         id="recipes.E002",
     )
 {%- endif %}

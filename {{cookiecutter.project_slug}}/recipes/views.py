@@ -3,9 +3,12 @@
 {%- set low_level = cookiecutter.cache_low_level -%}
 from django.shortcuts import get_object_or_404, render
 
-{% if page_cache or fragment or low_level -%}
+{% if page_cache -%}
+from caching.pages import cache_page_for_anonymous
+
+{% endif -%}
+{% if fragment or low_level -%}
 from .caching import {{ ([
-    "cache_page_for_anonymous" if page_cache else "",
     "cached_recipe_list" if low_level else "",
     "recipes_version" if fragment else "",
 ] | reject("equalto", "") | join(", ")) }}

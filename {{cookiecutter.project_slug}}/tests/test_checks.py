@@ -43,10 +43,11 @@ def test_a_middleware_timeout_that_is_not_whole_seconds(settings):
     assert check_ids() == ["recipes.E001"]
 
 
-UPDATE = "django.middleware.cache.UpdateCacheMiddleware"
-FETCH = "django.middleware.cache.FetchFromCacheMiddleware"
+SHARED = "caching.pages.SharedPagesMiddleware"
+UPDATE = "caching.pages.UpdateCacheMiddleware"
+FETCH = "caching.pages.FetchFromCacheMiddleware"
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
-NEVER_FOR_SIGNED_IN = "recipes.caching.NeverCacheForSignedInMiddleware"
+NEVER_FOR_SIGNED_IN = "caching.pages.NeverCacheForSignedInMiddleware"
 
 
 def without(middleware, name):
@@ -67,6 +68,8 @@ def moved(middleware, name, index):
         pytest.param(lambda m: moved(m, NEVER_FOR_SIGNED_IN, 0), id="signed-in-outside"),
         pytest.param(lambda m: without(m, NEVER_FOR_SIGNED_IN), id="signed-in-gone"),
         pytest.param(lambda m: without(m, FETCH), id="fetch-gone"),
+        pytest.param(lambda m: moved(m, SHARED, m.index(UPDATE) + 1), id="shared-after-update"),
+        pytest.param(lambda m: without(m, SHARED), id="shared-gone"),
     ],
 )
 def test_cache_middleware_out_of_place(settings, change):
@@ -78,6 +81,14 @@ def test_per_site_caching_removed_entirely_is_fine(settings):
     for name in [UPDATE, FETCH, NEVER_FOR_SIGNED_IN]:
         settings.MIDDLEWARE = without(settings.MIDDLEWARE, name)
     assert check_ids() == []
+{%- elif cookiecutter.cache_per_view %}
+
+
+def test_page_cache_without_its_middleware(settings):
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "caching.pages.SharedPagesMiddleware"
+    ]
+    assert check_ids() == ["recipes.E002"]
 {%- endif %}
 {%- if backend == "memcached" %}
 

@@ -1,0 +1,155 @@
+"""Cached pages as browsers meet them: shared whatever cookies, fresh after an edit, one render.
+
+Whole pages are shared by anonymous visitors whatever other cookies they carry;
+pages holding a CSRF token or setting a cookie never are; browsers are told to
+check back on every visit and get a 304 while nothing changed (caching/pages.py).
+"""
+
+import threading
+import urllib.request
+
+import pytest
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import Client
+from django.test.signals import template_rendered
+from django.urls import include, path
+
+{% if cookiecutter.cache_per_view -%}
+from caching.pages import cache_page_for_anonymous
+{% endif -%}
+from recipes.caching import invalidate_recipe_caches
+
+pytestmark = pytest.mark.django_db
+{%- if not cookiecutter.cache_per_view %}
+
+
+def cache_page_for_anonymous(view):
+    """The per-site cache caches every view: nothing to add."""
+    return view
+{%- endif %}
+
+
+@cache_page_for_anonymous
+def page_with_a_form(request):
+    # What {% raw %}{% csrf_token %}{% endraw %} renders.
+    return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{get_token(request)}">')
+
+
+@cache_page_for_anonymous
+def page_setting_a_cookie(request):
+    response = HttpResponse("Dark theme saved")
+    response.set_cookie("theme", "dark")
+    return response
+
+
+urlpatterns = [
+    path("form/", page_with_a_form),
+    path("theme/", page_setting_a_cookie),
+    path("", include("config.urls")),
+]
+
+
+@pytest.fixture(params=["list", "detail"])
+def url(request, recipes):
+    return "/recipes/" if request.param == "list" else f"/recipes/{recipes[0].pk}/"
+
+
+def visitor(number):
+    """An anonymous visitor with cookies of their own that the site never reads."""
+    client = Client()
+    client.cookies["_ga"] = f"GA1.1.{number}.1700000000"
+    client.cookies["theme"] = "dark" if number % 2 else "light"
+    if number % 5 == 0:  # Once opened a form: a CSRF cookie.
+        client.cookies["csrftoken"] = f"{number:032d}"
+    return client
+
+
+def test_visitors_with_other_cookies_share_one_copy(client, url, assert_no_recipe_queries):
+    first = client.get(url)
+    for number in range(10):
+        with assert_no_recipe_queries():
+            response = visitor(number).get(url)
+        assert "Age" in response, f"visitor {number} with cookies {response.cookies} missed"
+        assert response.content == first.content
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_holding_a_csrf_token_is_never_shared():
+    pages = [Client().get("/form/") for _ in range(2)]
+    assert [("Age" in page) for page in pages] == [False, False]
+    tokens = [page.text.split('value="')[1] for page in pages]
+    assert tokens[0] != tokens[1]
+    assert "private" in pages[0]["Cache-Control"]
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_that_sets_a_cookie_is_never_shared():
+    pages = [Client().get("/theme/") for _ in range(2)]
+    assert [("Age" in page) for page in pages] == [False, False]
+    assert pages[1].cookies["theme"].value == "dark"
+
+
+def test_browsers_are_told_to_check_back_every_visit(client, url):
+    for response in [client.get(url), client.get(url)]:  # A miss, then a hit.
+        assert response["Cache-Control"] == "max-age=0, must-revalidate"
+        assert "Expires" not in response
+        assert response["Vary"] == "Cookie"
+        assert response["ETag"]
+    assert "Age" in response
+
+
+def test_browser_seconds_come_from_settings(client, url, settings):
+    settings.CACHE_BROWSER_SECONDS = 30
+    assert client.get(url)["Cache-Control"] == "max-age=30, must-revalidate"
+
+
+def test_an_unchanged_page_is_a_304_and_an_edited_one_is_new(
+    client, url, recipes, django_capture_on_commit_callbacks
+):
+    etag = client.get(url)["ETag"]
+    unchanged = client.get(url, headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    with django_capture_on_commit_callbacks(execute=True):
+        recipes[0].name = "Renamed soup"
+        recipes[0].save()
+    edited = client.get(url, headers={"If-None-Match": etag})
+    assert edited.status_code == 200
+    assert "Renamed soup" in edited.text
+    assert edited["ETag"] != etag
+
+
+@pytest.fixture
+def renders():
+    """The names of the templates rendered meanwhile, in any thread of this process."""
+    names, lock = [], threading.Lock()
+
+    def count(sender, template, **kwargs):
+        with lock:
+            names.append(template.name)
+
+    template_rendered.connect(count)
+    yield names
+    template_rendered.disconnect(count)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crowd_after_an_edit_renders_the_page_once(live_server, recipes, renders):
+    url = f"{live_server.url}/recipes/"
+    urllib.request.urlopen(url, timeout=10).read()
+    invalidate_recipe_caches()
+    renders.clear()
+    statuses = []
+
+    def visit():
+        with urllib.request.urlopen(url, timeout=10) as response:
+            statuses.append(response.status)
+
+    crowd = [threading.Thread(target=visit) for _ in range(12)]
+    for thread in crowd:
+        thread.start()
+    for thread in crowd:
+        thread.join()
+    assert statuses == [200] * 12
+    assert renders.count("recipes/recipe_list.html") == 1, renders
