@@ -15,7 +15,7 @@ import time
 import pytest
 from redis import Redis
 
-from tests.support import Postgres, Server, require_program, run, site_env
+from tests.support import PYTHON, Postgres, Server, require_program, run, site_env
 
 
 @pytest.fixture(scope="session")
@@ -168,3 +168,94 @@ def backend_env(request, tmp_path):
         return env
 
     return env_for
+
+
+@pytest.fixture
+def own_cache_server(tmp_path):
+    """start(backend) -> a redis-server or memcached for this test alone, stopped afterwards.
+
+    What a test counts on it (entries, SET commands) is that test's own. It also
+    keeps bakes apart: two bakes with the same answers have the same code, so the
+    same cache keys, and on a shared server one could serve the other its pages.
+    """
+    started = []
+
+    def start(backend):
+        workdir = tmp_path / f"{backend}-server"
+        workdir.mkdir()
+        if backend == "redis":
+            command = redis_command(require_program("redis-server", "redis-server"), workdir)
+        elif backend == "memcached":
+            program = require_program("memcached", "memcached")
+            user = ["-u", "root"] if os.geteuid() == 0 else []
+
+            def command(port):
+                return [program, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user]
+
+        else:
+            raise ValueError(f"no server to start for the {backend} backend")
+        server = Server(backend, command, workdir).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in reversed(started):
+        server.stop()
+
+
+@pytest.fixture
+def seeded_site(cookies, own_cache_server):
+    """bake(answers, recipes=5) -> (project, env, cache server): baked, migrated, seeded.
+
+    The site's cache is a server of the test's own (own_cache_server); env points the
+    baked project at it, as a user's .env would.
+    """
+
+    def bake(answers, recipes=5):
+        result = cookies.bake(extra_context=answers)
+        assert result.exit_code == 0, f"the bake failed: {result.exception}"
+        project, backend = result.project_path, answers["cache_backend"]
+        server = own_cache_server(backend)
+        if backend == "redis":
+            env = site_env(REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
+        else:
+            env = site_env(MEMCACHED_SERVERS=f"127.0.0.1:{server.port}")
+        run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
+        run([PYTHON, "manage.py", "seed_recipes", "--count", str(recipes)], project, env)
+        return project, env, server
+
+    return bake
+
+
+@pytest.fixture
+def chromium(tmp_path, monkeypatch):
+    """A headless Chromium (Debian's chromium and chromium-driver), with a profile of its own.
+
+    The driver is given by path, so selenium never runs Selenium Manager, and
+    SE_OFFLINE keeps it from reaching out anyway: nothing is downloaded at run time.
+    """
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    browser_path = require_program("chromium", "chromium")
+    driver_path = require_program("chromedriver", "chromium-driver")
+    monkeypatch.setenv("SE_OFFLINE", "true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser_path
+    # What the browser's network did, for browser.get_log("performance").
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    for argument in (
+        "--headless=new",
+        # As root (CI here), Chromium refuses to start inside its sandbox.
+        *(["--no-sandbox"] if os.geteuid() == 0 else []),
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(argument)
+    service = Service(executable_path=driver_path, log_output=str(tmp_path / "chromedriver.log"))
+    browser = webdriver.Chrome(service=service, options=options)
+    browser.set_page_load_timeout(30)
+    yield browser
+    browser.quit()

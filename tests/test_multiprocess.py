@@ -1,23 +1,77 @@
 """Two server processes share one real cache: an edit made through one shows through the other.
 
-Run over real HTTP: two gunicorn servers on the same database and cache, a
-superuser edits a recipe in the admin of the first, and the very next request to
-the second shows the change, for every shared backend with every level on.
+Run over real HTTP: two servers on the same database and cache, a superuser
+edits a recipe in the admin of the first, and the very next request to the
+second shows the change, for every shared backend with every level on, served
+by gunicorn (config/wsgi.py) and by uvicorn (config/asgi.py).
 """
 
 import http.cookiejar
+import subprocess
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
 
-from tests.support import LEVELS, PYTHON, answers_for, answers_id, gunicorn, run
+from tests.support import (
+    LEVELS,
+    PYTHON,
+    answers_for,
+    answers_id,
+    free_port,
+    run,
+    wait_for_port,
+)
 
 pytestmark = pytest.mark.slow
 
 SHARED_BACKENDS = ["redis", "memcached", "db", "file"]
 ADMIN_PASSWORD = "a-test-only-password-1234"
+
+
+# The access log line both servers write for a request: "GET /recipes/ HTTP/1.1" 304
+ACCESS_LINE = r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[0-9.]+" (?P<status>[0-9]{3})'
+
+
+@contextmanager
+def served(project, env, log_path, server="gunicorn", options=()):
+    """Serve the baked project on a free loopback port; yield its base URL.
+
+    gunicorn serves config.wsgi, uvicorn config.asgi, each as the README says. All
+    the server prints goes to log_path, an access log line per request included
+    (ACCESS_LINE matches it), for the tests to read and to show in failures.
+    """
+    port = free_port()
+    if server == "gunicorn":
+        command = [PYTHON, "-m", "gunicorn", "config.wsgi:application"]
+        # One sync worker unless options say otherwise (the last of a repeated option wins).
+        command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "30"]
+        command += ["--access-logfile", "-", "--access-logformat", '"%(r)s" %(s)s %(b)s']
+    elif server == "uvicorn":
+        command = [PYTHON, "-m", "uvicorn", "config.asgi:application"]
+        command += ["--host", "127.0.0.1", "--port", str(port)]
+    else:
+        raise ValueError(f"unknown server {server!r}")
+    with open(log_path, "a", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [*command, *options],
+            cwd=project,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, process, server, timeout=30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class FormFields(HTMLParser):
@@ -68,14 +122,23 @@ class Browser:
             return response.status, response.geturl(), response.read().decode()
 
 
+@pytest.mark.parametrize("server", ["gunicorn", "uvicorn"])
 @pytest.mark.parametrize(
     "answers", [answers_for(b, set(LEVELS)) for b in SHARED_BACKENDS], ids=answers_id
 )
-def test_edit_through_one_process_shows_through_the_other(cookies, backend_env, answers):
+def test_edit_through_one_process_shows_through_the_other(
+    cookies, backend_env, own_cache_server, tmp_path, answers, server
+):
     result = cookies.bake(extra_context=answers)
     assert result.exit_code == 0, result.exception
     project, backend = result.project_path, answers["cache_backend"]
     env = {**backend_env(backend), "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}
+    # A cache server of this test's own: the same answers served by the other server
+    # have the same keys, and the renamed recipe must not be what this test starts from.
+    if backend == "redis":
+        env["REDIS_URL"] = f"redis://127.0.0.1:{own_cache_server(backend).port}/0"
+    elif backend == "memcached":
+        env["MEMCACHED_SERVERS"] = f"127.0.0.1:{own_cache_server(backend).port}"
     run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
     if backend == "db":
         run([PYTHON, "manage.py", "createcachetable"], project, env)
@@ -95,14 +158,21 @@ def test_edit_through_one_process_shows_through_the_other(cookies, backend_env, 
         env,
     )
 
-    with gunicorn(project, env) as first_site, gunicorn(project, env) as second_site:
+    log = tmp_path / f"{server}.log"
+    with (
+        served(project, env, log, server) as first_site,
+        served(project, env, log, server) as second_site,
+    ):
         first, second = Browser(first_site), Browser(second_site)
         pages = ["/recipes/", "/recipes/1/"]
         for browser in (first, second):  # fill the cache from both processes
             for page in pages:
                 browser.get(page)
         status, headers, before = second.get("/recipes/")
-        assert "Age" in headers, f"{backend}: the second process did not serve from the cache"
+        assert "Age" in headers, (
+            f"{backend} under {server}: the second process did not serve /recipes/ from the "
+            f"cache (no Age header)\n{log.read_text()[-3000:]}"
+        )
         assert "Tomato soup #1" in before
 
         admin = Browser(first_site)
@@ -110,11 +180,14 @@ def test_edit_through_one_process_shows_through_the_other(cookies, backend_env, 
         status, landed, body = admin.submit(
             "/admin/recipes/recipe/1/change/", {"name": "Tomato soup, renamed"}
         )
-        assert landed.endswith("/admin/recipes/recipe/"), f"admin edit failed:\n{body[-2000:]}"
+        assert landed.endswith("/admin/recipes/recipe/"), (
+            f"admin edit under {server} failed:\n{body[-2000:]}\n{log.read_text()[-3000:]}"
+        )
 
         for page in pages:
             status, headers, after = second.get(page)
             assert status == 200
             assert "Tomato soup, renamed" in after, (
-                f"{backend}: {page} on the other process is stale"
+                f"{backend} under {server}: right after the edit through one process, "
+                f"{page} on the other still shows the old name"
             )
