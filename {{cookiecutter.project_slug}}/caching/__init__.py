@@ -1,0 +1,1 @@
+"""The site's cache infrastructure: backends, outage handling, per-request state, page caching."""
