@@ -194,8 +194,13 @@ CACHE_KEY_PREFIX = f"{{ cookiecutter.project_slug }}.{code_version(BASE_DIR)}"
 # call goes to the primary (caching/redis_sentinel.py).
 # https://github.com/jazzband/django-redis#use-the-sentinel-connection-factory
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/1")
+# Seconds to wait for Redis (and the sentinels) to connect, and to answer.
+CACHE_CONNECT_TIMEOUT = float(env("CACHE_CONNECT_TIMEOUT", "0.25"))
+CACHE_SOCKET_TIMEOUT = float(env("CACHE_SOCKET_TIMEOUT", "0.25"))
 if is_sentinel_url(REDIS_URL):
-    REDIS_LOCATION, REDIS_OPTIONS = sentinel_cache_options(REDIS_URL)
+    REDIS_LOCATION, REDIS_OPTIONS = sentinel_cache_options(
+        REDIS_URL, CACHE_CONNECT_TIMEOUT, CACHE_SOCKET_TIMEOUT
+    )
 else:
     REDIS_LOCATION = [url.strip() for url in REDIS_URL.split(",") if url.strip()]
     REDIS_OPTIONS = {}
@@ -227,8 +232,8 @@ CACHES = {
             # server costs one call a timeout, not every call) and logs it once.
             "REDIS_CLIENT_CLASS": "config.cache_backends.Redis",
             "REDIS_CLIENT_KWARGS": {"retry_after": 2.0},
-            "SOCKET_CONNECT_TIMEOUT": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
-            "SOCKET_TIMEOUT": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
+            "SOCKET_CONNECT_TIMEOUT": CACHE_CONNECT_TIMEOUT,
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
             "IGNORE_EXCEPTIONS": True,
         },
     },

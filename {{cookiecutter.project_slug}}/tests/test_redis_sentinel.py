@@ -7,12 +7,17 @@ the template's own tests (tests/test_sentinel.py in the template).
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from redis.sentinel import MasterNotFoundError, Sentinel
 
 from caching.redis_sentinel import SentinelURL, parse_sentinel_url, sentinel_cache_options
 
@@ -77,7 +82,7 @@ def test_a_malformed_sentinel_url_says_what_is_wrong(url, problem):
 
 def test_the_cache_goes_through_django_redis_sentinel_support():
     location, options = sentinel_cache_options(
-        f"redis+sentinel://:{SECRET}@sentinel-1:26379,sentinel-2:26379/mymaster/1"
+        f"redis+sentinel://:{SECRET}@sentinel-1:26379,sentinel-2:26379/mymaster/1", 0.5, 1.5
     )
     # The host name of the location is the service; every call goes to its primary.
     assert location == ["redis://mymaster/1"]
@@ -85,14 +90,43 @@ def test_the_cache_goes_through_django_redis_sentinel_support():
         "CLIENT_CLASS": "django_redis.client.SentinelClient",
         "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
         "SENTINELS": [("sentinel-1", 26379), ("sentinel-2", 26379)],
-        # The Redis servers' password; the sentinels are asked without one.
+        # The sentinels are asked without a password, once each, within the timeouts.
+        "SENTINEL_KWARGS": {
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 1.5,
+            "retry": Retry(NoBackoff(), 0),
+        },
+        # The Redis servers' password.
         "PASSWORD": PASSWORD,
     }
 
 
 def test_a_malformed_sentinel_url_is_left_for_manage_py_check():
     url = "redis+sentinel://sentinel-1:26379"
-    assert sentinel_cache_options(url) == ([url], {})
+    assert sentinel_cache_options(url, 0.25, 0.25) == ([url], {})
+
+
+def test_a_broken_sentinel_is_asked_once_before_the_next():
+    """redis-py's default would try it ten more times, for about 3.5 s in all."""
+    connections = []
+    with socket.create_server(("127.0.0.1", 0)) as broken:
+
+        def hang_up_on_each():
+            while len(connections) < 20:
+                try:
+                    connection, _ = broken.accept()
+                except OSError:
+                    return
+                connections.append(connection)
+                connection.close()
+
+        threading.Thread(target=hang_up_on_each, daemon=True).start()
+        url = f"redis+sentinel://127.0.0.1:{broken.getsockname()[1]}/mymaster/1"
+        _, options = sentinel_cache_options(url, 2.0, 2.0)
+        sentinel = Sentinel(options["SENTINELS"], sentinel_kwargs=options["SENTINEL_KWARGS"])
+        with pytest.raises(MasterNotFoundError):
+            sentinel.discover_master("mymaster")
+    assert len(connections) == 1
 
 
 def test_the_settings_read_a_sentinel_url_from_the_environment():
@@ -101,7 +135,7 @@ def test_the_settings_read_a_sentinel_url_from_the_environment():
     code = (
         "import json, django; django.setup(); from django.conf import settings; "
         "print(json.dumps({alias: [cache['LOCATION'], cache['OPTIONS']] "
-        "for alias, cache in settings.CACHES.items()}))"
+        "for alias, cache in settings.CACHES.items()}, default=repr))"
     )
     env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
     result = subprocess.run(
