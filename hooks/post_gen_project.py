@@ -82,8 +82,11 @@ def remove_unchosen_files():
         # Local memory cannot fail: no outage handling, no outage tests.
         remove("config/cache_backends.py")
         remove("tests/test_cache_outage.py")
-    if [path.name for path in (PROJECT / "caching").iterdir()] == ["__init__.py"]:
-        remove("caching")  # Nothing cached and nothing that can fail: no cache package.
+    if ANSWERS["cache_backend"] != "redis":
+        remove("caching/redis_sentinel.py")
+        remove("tests/test_redis_sentinel.py")
+    if [path.name for path in (PROJECT / "caching").glob("*.py")] == ["__init__.py"]:
+        remove("caching")  # Nothing left in it for these answers.
 
 
 def write_local_secrets():

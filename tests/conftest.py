@@ -91,6 +91,59 @@ def redis_primary_and_replica(tmp_path):
     primary.stop()
 
 
+# Sentinel settings for a failover within seconds: a primary that does not answer
+# for a second is down, and a failover that stalls is tried again after 3 s.
+SENTINEL_DOWN_AFTER_MS = 1000
+SENTINEL_FAILOVER_TIMEOUT_MS = 3000
+
+
+@pytest.fixture
+def redis_sentinels(redis_primary_and_replica, tmp_path):
+    """(primary, replica, sentinels, password): three sentinels watching "mymaster".
+
+    Each sentinel has a configuration file of its own (sentinels rewrite it). The
+    fixture waits until every sentinel knows the replica and the two other
+    sentinels, so that killing the primary is followed by a failover.
+    """
+    primary, replica, password = redis_primary_and_replica
+    program = require_program("redis-server", "redis-server")
+
+    def command_in(workdir):
+        def command(port):
+            conf = workdir / "sentinel.conf"
+            conf.write_text(
+                f"port {port}\nbind 127.0.0.1\ndir {workdir}\n"
+                f"sentinel monitor mymaster 127.0.0.1 {primary.port} 2\n"
+                f'sentinel auth-pass mymaster "{password}"\n'
+                f"sentinel down-after-milliseconds mymaster {SENTINEL_DOWN_AFTER_MS}\n"
+                f"sentinel failover-timeout mymaster {SENTINEL_FAILOVER_TIMEOUT_MS}\n",
+                encoding="utf-8",
+            )
+            return [program, str(conf), "--sentinel"]
+
+        return command
+
+    sentinels = []
+    for number in (1, 2, 3):
+        workdir = tmp_path / f"sentinel-{number}"
+        workdir.mkdir()
+        sentinels.append(Server(f"redis-sentinel #{number}", command_in(workdir), workdir).start())
+    links = [Redis(host="127.0.0.1", port=sentinel.port) for sentinel in sentinels]
+    deadline = time.monotonic() + 30
+    while not all(
+        (state := link.sentinel_master("mymaster"))["num-slaves"] == 1
+        and state["num-other-sentinels"] == 2
+        for link in links
+    ):
+        assert time.monotonic() < deadline, "the sentinels did not find each other in 30 s"
+        time.sleep(0.1)
+    for link in links:
+        link.close()
+    yield primary, replica, sentinels, password
+    for sentinel in sentinels:
+        sentinel.stop()
+
+
 @pytest.fixture
 def redis_tls_server(tmp_path):
     """(server, CA file, password): Redis on a TLS-only port with a self-signed certificate."""

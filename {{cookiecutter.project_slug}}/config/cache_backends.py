@@ -30,6 +30,7 @@ import time
 
 import redis
 from django.dispatch import Signal
+from redis.sentinel import SentinelConnectionPool
 {%- elif backend == "memcached" %}
 
 from django.core.cache.backends import memcached
@@ -152,6 +153,9 @@ class Redis(redis.Redis):
 def server_name(pool):
     """Where the pool connects, without the password: "Redis at 127.0.0.1:6379/1"."""
     kwargs = pool.connection_kwargs
+    if isinstance(pool, SentinelConnectionPool):
+        # Whichever server the sentinels name: it changes with each failover.
+        return f"Redis Sentinel service {pool.service_name}/{kwargs.get('db', 0)}"
     where = kwargs.get("path") or f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}"
     return f"Redis at {where}/{kwargs.get('db', 0)}"
 {%- elif backend == "memcached" %}

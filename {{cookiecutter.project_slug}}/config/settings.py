@@ -17,6 +17,9 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+{% if cookiecutter.cache_backend == "redis" -%}
+from caching.redis_sentinel import is_sentinel_url, sentinel_cache_options
+{% endif -%}
 from config.code_version import code_version
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -159,6 +162,26 @@ CACHE_TIMEOUT = {{ cookiecutter.cache_timeout | int }}
 
 # Every key starts with the project's name and the code version.
 CACHE_KEY_PREFIX = f"{{ cookiecutter.project_slug }}.{code_version(BASE_DIR)}"
+{%- if cookiecutter.cache_backend == "redis" %}
+
+# REDIS_URL is one URL, or several separated by commas: the primary first, then
+# its replicas. Writes go to the primary, reads to a replica. Or, with Redis
+# Sentinel, redis+sentinel://[:password@]host:port[,host:port...]/service/db: the
+# sentinels name the primary, and the site follows when they fail it over; every
+# call goes to the primary (caching/redis_sentinel.py).
+# https://github.com/jazzband/django-redis#use-the-sentinel-connection-factory
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
+# Seconds to wait for Redis (and the sentinels) to connect, and to answer.
+CACHE_CONNECT_TIMEOUT = env.float("CACHE_CONNECT_TIMEOUT", default=0.25)
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+if is_sentinel_url(REDIS_URL):
+    REDIS_LOCATION, REDIS_OPTIONS = sentinel_cache_options(
+        REDIS_URL, CACHE_CONNECT_TIMEOUT, CACHE_SOCKET_TIMEOUT
+    )
+else:
+    REDIS_LOCATION = [url.strip() for url in REDIS_URL.split(",") if url.strip()]
+    REDIS_OPTIONS = {}
+{%- endif %}
 CACHES = {
 {%- if cookiecutter.cache_backend == "locmem" %}
     # Local memory: fast and built in, but each process has its own copy, so
@@ -173,22 +196,21 @@ CACHES = {
 {%- elif cookiecutter.cache_backend == "redis" %}
     # Redis through django-redis; a dead or hung server turns into cache misses
     # (IGNORE_EXCEPTIONS) within the socket timeouts, never into an error page.
-    # REDIS_URL is one URL, or several separated by commas: the primary first,
-    # then its replicas. Writes go to the primary, reads to a replica.
     # https://github.com/jazzband/django-redis#configure-as-cache-backend
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": env.list("REDIS_URL", default=["redis://127.0.0.1:6379/1"]),
+        "LOCATION": REDIS_LOCATION,
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            **REDIS_OPTIONS,
             # After a failure, leaves the server alone for retry_after seconds (a hung
             # server costs one call a timeout, not every call) and logs it once.
             "REDIS_CLIENT_CLASS": "config.cache_backends.Redis",
             "REDIS_CLIENT_KWARGS": {"retry_after": 2.0},
-            "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
-            "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+            "SOCKET_CONNECT_TIMEOUT": CACHE_CONNECT_TIMEOUT,
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
             "IGNORE_EXCEPTIONS": True,
         },
     },

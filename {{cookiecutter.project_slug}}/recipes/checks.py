@@ -27,6 +27,9 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.checks import Error, Tags, {% if backend == "db" or (backend == "locmem" and any_level) %}Warning, {% endif %}register
 {%- if backend == "db" %}
 from django.db import DatabaseError, connections, router
+{%- elif backend == "redis" %}
+
+from caching.redis_sentinel import is_sentinel_url, parse_sentinel_url
 {%- endif %}
 
 # The settings that hold a number of seconds.
@@ -191,11 +194,28 @@ def check_redis_url(app_configs, **kwargs):
     """django-redis fails on every page, not at start-up, on a URL it cannot use."""
     urls = []  # Each URL once: several aliases may use the same server.
     for location in cache_locations("RedisCache"):
-        for url in location.split(",") if isinstance(location, str) else location:
+        if isinstance(location, str):
+            # The sentinels of a redis+sentinel:// URL are separated by commas too.
+            location = [location] if is_sentinel_url(location) else location.split(",")
+        for url in location:
             if url.strip() not in urls:
                 urls.append(url.strip())
     errors = []
     for url in urls:
+        if is_sentinel_url(url):
+            try:
+                parse_sentinel_url(url)
+            except ValueError as error:  # The message never holds the password.
+                errors.append(
+                    Error(
+                        f"REDIS_URL is not a Redis Sentinel URL: {error}.",
+                        hint="Use redis+sentinel://[:password@]host:port[,host:port...]"
+                        "/service/db, e.g. redis+sentinel://sentinel-1:26379,"
+                        "sentinel-2:26379,sentinel-3:26379/mymaster/1.",
+                        id="recipes.E004",
+                    )
+                )
+            continue
         parts = urlsplit(url)
         try:
             usable = parts.scheme in {"redis", "rediss", "unix"} and parts.port != 0
@@ -208,7 +228,8 @@ def check_redis_url(app_configs, **kwargs):
                 Error(
                     f"REDIS_URL is not a Redis URL with a numeric port (got {shown}).",
                     hint="Use redis://host:port/db, rediss://host:port/db or "
-                    "unix:///path/to/redis.sock, several separated by commas.",
+                    "unix:///path/to/redis.sock, several separated by commas; or "
+                    "redis+sentinel://host:port[,host:port...]/service/db for Sentinel.",
                     id="recipes.E004",
                 )
             )

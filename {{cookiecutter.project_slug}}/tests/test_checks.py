@@ -118,6 +118,35 @@ def test_a_redis_url_that_is_not_one(settings, url):
 def test_the_error_never_shows_the_password(settings):
     with_location(settings, ["http://user:s3cret@127.0.0.1:6379/0"])
     assert "s3cret" not in str(run_checks())
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        ["redis://mymaster/1"],  # What config/settings.py makes of a redis+sentinel:// URL.
+        "redis+sentinel://:s3cret@sentinel-1:26379,sentinel-2:26379,sentinel-3:26379/mymaster/1",
+    ],
+)
+def test_redis_sentinel_passes(settings, location):
+    with_location(settings, location)
+    assert check_ids() == []
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("redis+sentinel://:s3cret@sentinel-1:26379", "it names no service"),
+        ("redis+sentinel://:s3cret@sentinel-1:26379,sentinel-2:x/mymaster/1", "'sentinel-2:x'"),
+        ("redis+sentinel://s3cret@sentinel-1:26379/mymaster/1", "colon"),
+    ],
+)
+def test_a_malformed_redis_sentinel_url_in_one_line(settings, url, problem):
+    with_location(settings, [url])
+    errors = [message for message in run_checks() if message.id == "recipes.E004"]
+    assert len(errors) == 1
+    assert errors[0].msg.startswith("REDIS_URL is not a Redis Sentinel URL: ")
+    assert problem in errors[0].msg and "\n" not in errors[0].msg
+    assert "s3cret" not in str(errors[0])
 {%- elif backend == "file" %}
 
 

@@ -22,13 +22,15 @@ print(json.dumps({
 
 
 def settings_read(tmp_path, env_file, **environment):
-    """The settings a new process reads from a copy of config/, with env_file as its
-    .env and environment set."""
-    shutil.copytree(
-        settings.BASE_DIR / "config",
-        tmp_path / "config",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    """The settings a new process reads from a copy of the project's code, with
+    env_file as its .env and environment set."""
+    for package in ["caching", "config"]:
+        if (settings.BASE_DIR / package).is_dir():
+            shutil.copytree(
+                settings.BASE_DIR / package,
+                tmp_path / package,
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
     (tmp_path / ".env").write_text(env_file, encoding="utf-8")
     inherited = {
         name: value

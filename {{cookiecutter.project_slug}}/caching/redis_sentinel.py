@@ -1,0 +1,123 @@
+"""REDIS_URL for Redis Sentinel: redis+sentinel://[:password@]host:port[,host:port...]/service/db.
+
+The form is the one the redis-sentinel-url package defined, which deploy tools
+write: the sentinels' addresses, then the name of the service they watch (the
+`sentinel monitor <service> ...` line of their configuration), then the database
+number. The password is the Redis servers' one; the sentinels are asked without
+a password, as redis-py does unless told otherwise.
+
+django-redis's Sentinel client asks the sentinels which server is the primary
+whenever it connects, so when they fail it over the site follows.
+https://github.com/jazzband/django-redis#use-the-sentinel-connection-factory
+https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+"""
+
+import re
+from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
+
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+SCHEME = "redis+sentinel"
+# The port a sentinel listens on unless told otherwise.
+SENTINEL_PORT = 26379
+# django-redis reads the service name as the host name of a URL, which lowercases it.
+SERVICE_NAME = re.compile(r"^[a-z0-9._-]+$")
+
+
+class SentinelURL(NamedTuple):
+    sentinels: list[tuple[str, int]]
+    service: str
+    db: int
+    password: str | None
+    username: str | None = None
+
+
+def is_sentinel_url(url):
+    return url.strip().lower().startswith(f"{SCHEME}://")
+
+
+def parse_sentinel_url(url):
+    """The parts of a redis+sentinel:// URL; ValueError says what is wrong with it.
+
+    The messages never quote the part before the "@", where the password is.
+    """
+    scheme, separator, rest = url.strip().partition("://")
+    if scheme.lower() != SCHEME or not separator:
+        raise ValueError(f"it does not start with {SCHEME}://")
+    netloc, _, path = rest.partition("/")
+    if "@" in path:
+        raise ValueError("the password has a '/' that is not percent-encoded as %2F")
+    userinfo, at, hosts = netloc.rpartition("@")
+    username = password = None
+    if at:
+        if ":" not in userinfo:
+            raise ValueError("the password must follow a colon: redis+sentinel://:password@...")
+        user, _, secret = userinfo.partition(":")
+        username, password = unquote(user) or None, unquote(secret) or None
+    if any(mark in hosts + path for mark in "?#"):
+        raise ValueError("it has options after '?' or '#', which this form does not take")
+    return SentinelURL(
+        [sentinel_address(host) for host in hosts.split(",")],
+        *service_and_db(path),
+        password,
+        username,
+    )
+
+
+def sentinel_address(host):
+    """("sentinel-1", 26379) for "sentinel-1:26379"; the port defaults to 26379."""
+    try:
+        parts = urlsplit(f"//{host.strip()}")
+        hostname, port = parts.hostname, parts.port
+    except ValueError:  # A port that is not a number or out of range, a broken [IPv6].
+        hostname = port = None
+    if not hostname or port == 0 or (port is None and host.strip().endswith(":")):
+        raise ValueError(f"sentinel {host.strip()!r} is not host:port")
+    return hostname, port or SENTINEL_PORT
+
+
+def service_and_db(path):
+    """("mymaster", 1) for "mymaster/1"; the database defaults to 0."""
+    service, _, db = path.partition("/")
+    if not service:
+        raise ValueError("it names no service: add /<service>/<db> after the sentinels")
+    if not SERVICE_NAME.match(service):
+        raise ValueError(
+            f"the service name {service!r} is not lowercase letters, digits, '.', '-' or '_'"
+        )
+    if not (db.isascii() and db.isdigit()) and db != "":
+        raise ValueError("the database after the service is not a number")
+    return service, int(db or 0)
+
+
+def sentinel_cache_options(url, connect_timeout, socket_timeout):
+    """(LOCATION, OPTIONS) for django-redis to reach the primary the sentinels name.
+
+    Every read and write goes to the primary: the replicas are there to take over,
+    and a replica may lag behind an edit. A URL that does not parse is kept as it
+    is, for `manage.py check` to say what is wrong with it (recipes.E004).
+    """
+    try:
+        parsed = parse_sentinel_url(url)
+    except ValueError:
+        return [url], {}
+    options = {
+        "CLIENT_CLASS": "django_redis.client.SentinelClient",
+        "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
+        "SENTINELS": parsed.sentinels,
+        # Each sentinel is asked once, within the cache's timeouts, before the next
+        # one: redis-py would try a dead sentinel ten times, for about 3.5 s.
+        "SENTINEL_KWARGS": {
+            "socket_connect_timeout": connect_timeout,
+            "socket_timeout": socket_timeout,
+            "retry": Retry(NoBackoff(), 0),
+        },
+    }
+    if parsed.username:
+        options["USERNAME"] = parsed.username
+    if parsed.password:
+        options["PASSWORD"] = parsed.password
+    # A list, so django-redis's SentinelClient keeps it as it is: one pool, the primary's.
+    return [f"redis://{parsed.service}/{parsed.db}"], options
