@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 {%- if backend == "redis" %}
+from django_redis import get_redis_connection
 from redis import Redis, RedisError
 {%- elif backend == "memcached" %}
 from pymemcache.client.base import Client
@@ -36,15 +37,13 @@ def pytest_sessionstart(session):
 
 def cache_server_problem():
     """A line saying the Redis primary cannot be reached, or None."""
-    url = settings.CACHES["default"]["LOCATION"][0]
-    client = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
     try:
-        client.ping()
+        # Through django-redis's own connection pool (a primary, or the one the
+        # sentinels name), by a plain client: the site's would log an outage.
+        Redis(connection_pool=get_redis_connection("default").connection_pool).ping()
     except RedisError:
-        where = without_password(url)
+        where = without_password(settings.REDIS_URL)
         return f"Redis is not reachable at {where}: start it (see README) or set REDIS_URL"
-    finally:
-        client.close()
     return None
 
 
