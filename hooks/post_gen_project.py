@@ -73,6 +73,8 @@ def remove_unchosen_files():
     if not page_levels or ANSWERS["cache_backend"] not in ("redis", "memcached", "db"):
         # Only these read a cached page in one round trip (recipes/pages.py).
         remove("tests/test_page_reads.py")
+    if not ANSWERS["cache_template_fragment"]:
+        remove("recipes/context_processors.py")
     if not levels:
         remove("recipes/caching.py")
         remove("tests/test_invalidation.py")
