@@ -29,9 +29,11 @@ LEVEL_TRACES = {
     "cache_template_fragment": [
         ("recipes/templates/recipes/recipe_list.html", "{% cache "),
         ("recipes/templates/recipes/recipe_detail.html", "{% load cache %}"),
+        ("config/settings.py", "recipes.context_processors.fragment_caching"),
+        ("recipes/context_processors.py", "def fragment_caching"),
     ],
     "cache_low_level": [
-        ("recipes/views.py", "cached_recipe_list()"),
+        ("recipes/views.py", "cached_recipe_list(request"),
         ("recipes/caching.py", "RECIPE_LIST_KEY"),
     ],
 }
