@@ -13,7 +13,7 @@ class Recipe(models.Model):
 
     class Meta:
         # Newest first, in the list and in the admin. The index serves this order,
-        # so a page of the list costs the same however many recipes there are.
+        # so a page of the list reads its 50 rows, not the whole table, to sort.
         ordering = ["-created", "-id"]
         indexes = [models.Index(fields=["-created", "-id"], name="recipes_newest_first")]
 

@@ -15,7 +15,7 @@ DISHES = [
     ("Shakshuka", ["eggs", "tomatoes", "peppers", "cumin", "paprika"]),
     ("Lentil curry", ["red lentils", "coconut milk", "ginger", "curry paste", "spinach"]),
 ]
-# Rows per INSERT: well under SQLite's limit on the values in one statement.
+# Rows per INSERT: PostgreSQL takes at most 65,535 values in one statement.
 BATCH_SIZE = 500
 
 
