@@ -70,6 +70,12 @@ def remove_unchosen_files():
     if not (ANSWERS["cache_per_site"] or ANSWERS["cache_per_view"]):
         remove("caching/pages.py")
         remove("tests/test_shared_pages.py")
+    page_levels = ANSWERS["cache_per_site"] or ANSWERS["cache_per_view"]
+    if not page_levels or ANSWERS["cache_backend"] in ("db", "file"):
+        # add() is not atomic between the live server's threads there.
+        remove("tests/test_crowd.py")
+    if not ANSWERS["cache_template_fragment"]:
+        remove("recipes/context_processors.py")
     if not levels:
         remove("caching/requests.py")
         remove("tests/test_asgi.py")

@@ -29,9 +29,11 @@ LEVEL_TRACES = {
     "cache_template_fragment": [
         ("recipes/templates/recipes/recipe_list.html", "{% cache "),
         ("recipes/templates/recipes/recipe_detail.html", "{% load cache %}"),
+        ("config/settings.py", "recipes.context_processors.fragment_caching"),
+        ("recipes/context_processors.py", "def fragment_caching"),
     ],
     "cache_low_level": [
-        ("recipes/views.py", "cached_recipe_list()"),
+        ("recipes/views.py", "cached_recipe_list(request"),
         ("recipes/caching.py", "RECIPE_LIST_KEY"),
     ],
 }
@@ -103,6 +105,8 @@ def test_bake_matches_the_answers(baked):
     page_levels = answers["cache_per_site"] or answers["cache_per_view"]
     assert ("caching/pages.py" in texts) == page_levels, where
     assert ("tests/test_shared_pages.py" in texts) == page_levels, where
+    atomic_add = answers["cache_backend"] in ("locmem", "redis", "memcached")
+    assert ("tests/test_crowd.py" in texts) == (page_levels and atomic_add), where
     assert ("caching/requests.py" in texts) == any_level, where
     assert ("tests/test_asgi.py" in texts) == any_level, where
 

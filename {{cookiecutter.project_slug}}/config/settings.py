@@ -137,6 +137,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+{%- if cookiecutter.cache_template_fragment %}
+                # cache_timeout and recipes_version, for the {% raw %}{% cache %}{% endraw %} blocks.
+                "recipes.context_processors.fragment_caching",
+{%- endif %}
             ],
         },
     },

@@ -13,6 +13,9 @@ import secrets
 from django.conf import settings
 {% endif -%}
 from django.core.cache import cache, caches
+{%- if cookiecutter.cache_low_level %}
+from django.core.paginator import Paginator
+{%- endif %}
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -21,11 +24,15 @@ from caching.requests import remember, remembered
 {% if cookiecutter.cache_backend != "locmem" -%}
 from config.cache_backends import cache_works_again
 {% endif %}
+{% if cookiecutter.cache_low_level -%}
+from .models import RECIPES_PER_PAGE, Ingredient, Recipe
+{% else -%}
 from .models import Ingredient, Recipe
-
+{% endif %}
 RECIPES_VERSION_KEY = "recipes:version"
 {%- if cookiecutter.cache_low_level %}
-RECIPE_LIST_KEY = "recipes:list:{version}"
+RECIPE_COUNT_KEY = "recipes:count:{version}"
+RECIPE_LIST_KEY = "recipes:list:{version}:page:{number}"
 {%- endif %}
 {%- if cookiecutter.cache_backend == "redis" %}
 # With replicas in REDIS_URL, reads go to a replica, which may lag behind the
@@ -93,13 +100,25 @@ def page_cache_key(key, key_prefix, version):
 {%- if cookiecutter.cache_low_level %}
 
 
-def cached_recipe_list():
-    """Every recipe with its ingredients, from the database once per recipes version."""
-    key = RECIPE_LIST_KEY.format(version=recipes_version())
+def cached_recipe_list(number):
+    """Page `number` of the recipe list, newest first: rows from the database once per version.
+
+    Raises InvalidPage, as Paginator.page() does, for a number that names no page.
+    """
+    version = recipes_version()
+    count = cache.get_or_set(
+        RECIPE_COUNT_KEY.format(version=version), Recipe.objects.count, settings.CACHE_TIMEOUT
+    )
+    # The count is all a paginator needs to check the number, before it goes into a key.
+    page = Paginator(range(count), RECIPES_PER_PAGE).page(number)
+    key = RECIPE_LIST_KEY.format(version=version, number=page.number)
     recipes = cache.get(key)
     if recipes is None:
         # A list, not a QuerySet: what is cached is the rows themselves.
-        recipes = list(Recipe.objects.prefetch_related("ingredients"))
+        places = page.object_list  # the page's slice of range(count)
+        newest_first = Recipe.objects.prefetch_related("ingredients")
+        recipes = list(newest_first[places.start : places.stop])
         cache.set(key, recipes, settings.CACHE_TIMEOUT)
-    return recipes
+    page.object_list = recipes
+    return page
 {%- endif %}

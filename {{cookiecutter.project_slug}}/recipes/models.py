@@ -1,6 +1,9 @@
 from django.db import models
 from django.urls import reverse
 
+# The recipe list shows this many recipes a page, newest first.
+RECIPES_PER_PAGE = 50
+
 
 class Recipe(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -9,7 +12,10 @@ class Recipe(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["name"]
+        # Newest first, in the list and in the admin. The index serves this order,
+        # so a page of the list reads its 50 rows, not the whole table, to sort.
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["-created", "-id"], name="recipes_newest_first")]
 
     def __str__(self):
         return self.name

@@ -42,11 +42,12 @@ def test_list_queries_do_not_grow_with_the_number_of_recipes(
     with capture_recipe_queries() as few:
         client.get("/recipes/")
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_recipes", count=40, stdout=io.StringIO())
+        call_command("seed_recipes", count=120, stdout=io.StringIO())
     with capture_recipe_queries() as many:
         client.get("/recipes/")
-    assert Recipe.objects.count() == 40
-    assert len(few) == len(many) == 2, many
+    assert Recipe.objects.count() == 120
+    # The count (for the page links), one page of recipes, then their ingredients.
+    assert len(few) == len(many) == 3, many
 
 
 def test_seed_twice_creates_no_duplicates(db):
@@ -54,3 +55,10 @@ def test_seed_twice_creates_no_duplicates(db):
     call_command("seed_recipes", count=5, stdout=io.StringIO())
     assert Recipe.objects.count() == 5
     assert all(recipe.ingredients.count() == 5 for recipe in Recipe.objects.all())
+
+
+def test_seeding_shows_on_the_next_request(client, recipes, django_capture_on_commit_callbacks):
+    client.get("/recipes/")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_recipes", count=4, stdout=io.StringIO())
+    assert "Risotto #4" in client.get("/recipes/").text

@@ -1,10 +1,14 @@
 """Template fragment caching: the expensive part of a page is rendered once."""
 
+import io
+
 import pytest
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
+from django.core.management import call_command
 
-from recipes.caching import recipes_version
+from recipes.caching import RECIPES_VERSION_KEY, recipes_version
+from recipes.context_processors import fragment_caching
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +28,26 @@ def without_page_cache(client, django_user_model):
 
 
 def test_list_fragment_is_in_the_cache_after_a_render(client, recipes):
-    key = make_template_fragment_key("recipe_list", [recipes_version()])
+    key = make_template_fragment_key("recipe_list", [recipes_version(), 1])
     assert cache.get(key) is None
     client.get("/recipes/")
     assert recipes[0].name in cache.get(key)
+
+
+def test_each_page_of_the_list_is_a_fragment_of_its_own(client, db):
+    call_command("seed_recipes", count=60, stdout=io.StringIO())
+    client.get("/recipes/?page=2")
+    version = recipes_version()
+    assert cache.get(make_template_fragment_key("recipe_list", [version, 1])) is None
+    assert ">Tomato soup #1<" in cache.get(make_template_fragment_key("recipe_list", [version, 2]))
 
 
 def test_second_list_render_reads_no_recipes(client, recipes, capture_recipe_queries):
     first = client.get("/recipes/")
     with capture_recipe_queries() as queries:
         second = client.get("/recipes/")
-    assert queries == []
+    # At most the count, which checks the page number before anything is rendered.
+    assert [sql for sql in queries if "COUNT(" not in sql] == []
     assert main_part(second) == main_part(first)
 
 
@@ -55,3 +68,30 @@ def test_detail_fragment_is_keyed_by_recipe(client, recipes):
     version = recipes_version()
     assert cache.get(make_template_fragment_key("recipe_ingredients", [first.pk, version]))
     assert cache.get(make_template_fragment_key("recipe_ingredients", [second.pk, version])) is None
+
+
+def test_fragments_live_as_long_as_cache_timeout(client, recipes, settings):
+    """The {% raw %}{% cache %}{% endraw %} blocks read CACHE_TIMEOUT: with 0, nothing is kept."""
+    settings.CACHE_TIMEOUT = 0
+    client.get("/recipes/")
+    client.get(f"/recipes/{recipes[0].pk}/")
+    version = recipes_version()
+    list_key = make_template_fragment_key("recipe_list", [version, 1])
+    detail_key = make_template_fragment_key("recipe_ingredients", [recipes[0].pk, version])
+    assert cache.get_many([list_key, detail_key]) == {}
+{%- if cookiecutter.cache_backend == "redis" %}
+
+
+def test_fragments_expire_after_cache_timeout(client, recipes, settings):
+    settings.CACHE_TIMEOUT = 1234
+    client.get("/recipes/")
+    key = make_template_fragment_key("recipe_list", [recipes_version(), 1])
+    assert 1200 < cache.ttl(key) <= 1234
+{%- endif %}
+
+
+def test_pages_that_show_no_fragment_never_read_the_version(rf):
+    context = fragment_caching(rf.get("/accounts/login/"))
+    assert cache.get(RECIPES_VERSION_KEY) is None
+    assert str(context["recipes_version"]) == recipes_version()
+    assert cache.get(RECIPES_VERSION_KEY) is not None
