@@ -14,6 +14,7 @@ from tests.support import (
     answers_id,
     get,
     gunicorn,
+    prepare,
     run,
 )
 
@@ -27,23 +28,9 @@ SUITES = [
 ]
 
 
-def bake(cookies, answers):
-    result = cookies.bake(extra_context=answers)
-    assert result.exit_code == 0, f"bake with {answers_id(answers)} failed: {result.exception}"
-    return result.project_path
-
-
-def prepare_database(python, project, env, backend):
-    """The setup steps the README gives: migrate, createcachetable for db, seed."""
-    run([python, "manage.py", "migrate", "--no-input"], project, env)
-    if backend == "db":
-        run([python, "manage.py", "createcachetable"], project, env)
-    run([python, "manage.py", "seed_recipes", "--count", "20"], project, env)
-
-
 @pytest.mark.parametrize("answers", SUITES, ids=answers_id)
-def test_baked_suite_passes(cookies, backend_env, answers):
-    project = bake(cookies, answers)
+def test_baked_suite_passes(bake, backend_env, answers):
+    project = bake(answers)
     result = run(
         [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         project,
@@ -53,11 +40,11 @@ def test_baked_suite_passes(cookies, backend_env, answers):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_baked_site_serves_cached_pages_over_http(cookies, backend_env, backend):
+def test_baked_site_serves_cached_pages_over_http(bake, backend_env, backend):
     """Bake with every level on, set up as the README says, serve with gunicorn."""
-    project = bake(cookies, answers_for(backend, set(LEVELS)))
+    project = bake(answers_for(backend, set(LEVELS)))
     env = backend_env(backend)
-    prepare_database(PYTHON, project, env, backend)
+    prepare(project, env, cache_table=backend == "db")
     with gunicorn(project, env) as site:
         url = f"{site}/recipes/"
         first_status, first_headers, first_body = get(url)
@@ -69,10 +56,10 @@ def test_baked_site_serves_cached_pages_over_http(cookies, backend_env, backend)
         assert second_body == first_body
 
 
-def test_bake_installs_into_a_fresh_venv_and_passes(cookies, backend_env, tmp_path):
+def test_bake_installs_into_a_fresh_venv_and_passes(bake, backend_env, tmp_path):
     """Only the baked requirements-dev.txt: a missing dependency fails here."""
     backend = "redis"
-    project = bake(cookies, answers_for(backend, set(LEVELS)))
+    project = bake(answers_for(backend, set(LEVELS)))
     venv_dir = tmp_path / "venv"
     venv.create(venv_dir, with_pip=True)
     python = str(venv_dir / "bin" / "python")
@@ -85,7 +72,7 @@ def test_bake_installs_into_a_fresh_venv_and_passes(cookies, backend_env, tmp_pa
         env,
         timeout=900,
     )
-    prepare_database(python, project, env, backend)
+    prepare(project, env, python=python)
     result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
     assert " passed" in result.stdout, result.stdout
     assert (

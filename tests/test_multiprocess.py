@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.support import LEVELS, PYTHON, answers_for, answers_id, gunicorn, run
+from tests.support import LEVELS, PYTHON, answers_for, answers_id, gunicorn, prepare, run
 
 pytestmark = pytest.mark.slow
 
@@ -71,15 +71,10 @@ class Browser:
 @pytest.mark.parametrize(
     "answers", [answers_for(b, set(LEVELS)) for b in SHARED_BACKENDS], ids=answers_id
 )
-def test_edit_through_one_process_shows_through_the_other(cookies, backend_env, answers):
-    result = cookies.bake(extra_context=answers)
-    assert result.exit_code == 0, result.exception
-    project, backend = result.project_path, answers["cache_backend"]
+def test_edit_through_one_process_shows_through_the_other(bake, backend_env, answers):
+    project, backend = bake(answers), answers["cache_backend"]
     env = {**backend_env(backend), "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
-    if backend == "db":
-        run([PYTHON, "manage.py", "createcachetable"], project, env)
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, env)
+    prepare(project, env, recipes=5, cache_table=backend == "db")
     run(
         [
             PYTHON,
