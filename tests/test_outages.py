@@ -327,6 +327,14 @@ def test_healthz_is_503_when_the_database_is_down(server_project, tmp_path, stop
     assert "no-store" in headers["Cache-Control"]
 
 
+def manage_check(project, env, *options, as_user=False):
+    """`manage.py check` as a user runs it (as_user: root obeys file permissions too)."""
+    command = [*(without_root_privileges() if as_user else []), PYTHON, "manage.py", "check"]
+    return subprocess.run(
+        [*command, *options], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+
+
 @pytest.fixture
 def db_project(tmp_path):
     return seeded_project(tmp_path / "bake", "db")
@@ -334,14 +342,7 @@ def db_project(tmp_path):
 
 def test_missing_cache_table(db_project, tmp_path, stoppers):
     env = site_env()
-    check = subprocess.run(
-        [PYTHON, "manage.py", "check", "--database", "default"],
-        cwd=db_project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    check = manage_check(db_project, env, "--database", "default")
     assert "(recipes.W001) The cache table 'django_cache' does not exist" in check.stderr
     assert "HINT: Run `python manage.py createcachetable`." in check.stderr
 
@@ -377,14 +378,7 @@ def test_cache_directory_that_cannot_be_created(file_project, tmp_path, stoppers
     (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
     directory = tmp_path / "a-file" / "cache"
     env = site_env(CACHE_DIR=str(directory))
-    check = subprocess.run(
-        [PYTHON, "manage.py", "check"],
-        cwd=file_project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    check = manage_check(file_project, env)
     assert check.returncode == 1
     assert (
         f"(recipes.E006) The cache directory '{directory}' cannot be created "
@@ -400,14 +394,7 @@ def test_cache_directory_that_cannot_be_created(file_project, tmp_path, stoppers
 def test_cache_directory_that_is_not_writable(file_project, tmp_path):
     directory = tmp_path / "read-only-cache"
     directory.mkdir(mode=0o555)
-    check = subprocess.run(
-        [*without_root_privileges(), PYTHON, "manage.py", "check"],
-        cwd=file_project,
-        env=site_env(CACHE_DIR=str(directory)),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    check = manage_check(file_project, site_env(CACHE_DIR=str(directory)), as_user=True)
     assert check.returncode == 1
     assert (
         f"(recipes.E006) The cache directory '{directory}' is not writable "
