@@ -1,8 +1,9 @@
 """Two server processes share one real cache: an edit made through one shows through the other.
 
-Run over real HTTP: two gunicorn servers on the same database and cache, a
-superuser edits a recipe in the admin of the first, and the very next request to
-the second shows the change, for every shared backend with every level on.
+Run over real HTTP: two servers on the same database and cache, a superuser edits
+a recipe in the admin of the first (gunicorn), and the very next request to the
+second shows the change, for every shared backend with every level on. The second
+is gunicorn too (WSGI), or uvicorn serving config.asgi (ASGI).
 """
 
 import http.cookiejar
@@ -12,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.support import LEVELS, PYTHON, answers_for, answers_id, gunicorn, prepare, run
+from tests.support import LEVELS, PYTHON, answers_for, answers_id, gunicorn, prepare, run, uvicorn
 
 pytestmark = pytest.mark.slow
 
@@ -68,10 +69,13 @@ class Browser:
             return response.status, response.geturl(), response.read().decode()
 
 
+@pytest.mark.parametrize("second_server", [gunicorn, uvicorn], ids=lambda server: server.__name__)
 @pytest.mark.parametrize(
     "answers", [answers_for(b, set(LEVELS)) for b in SHARED_BACKENDS], ids=answers_id
 )
-def test_edit_through_one_process_shows_through_the_other(bake, backend_env, answers):
+def test_edit_through_one_process_shows_through_the_other(
+    bake, backend_env, answers, second_server
+):
     project, backend = bake(answers), answers["cache_backend"]
     env = {**backend_env(backend), "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}
     prepare(project, env, recipes=5, cache_table=backend == "db")
@@ -90,7 +94,7 @@ def test_edit_through_one_process_shows_through_the_other(bake, backend_env, ans
         env,
     )
 
-    with gunicorn(project, env) as first_site, gunicorn(project, env) as second_site:
+    with gunicorn(project, env) as first_site, second_server(project, env) as second_site:
         first, second = Browser(first_site), Browser(second_site)
         pages = ["/recipes/", "/recipes/1/"]
         for browser in (first, second):  # fill the cache from both processes
