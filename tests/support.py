@@ -150,6 +150,13 @@ def git(*args, cwd, env):
     return run(["git", *args], cwd, env).stdout
 
 
+def cli_answer(value):
+    """An answer as typed on cookiecutter's command line: yes/no for a boolean."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def bake(answers, output_dir):
     """Bake the template as `cookiecutter --no-input` does; return the project's path.
 
@@ -158,9 +165,8 @@ def bake(answers, output_dir):
     """
     output_dir = Path(output_dir)
     env = cli_env(output_dir / ".cookiecutter")
-    values = {True: "yes", False: "no"}
     command = [PYTHON, "-m", "cookiecutter", "--no-input", "--output-dir", str(output_dir)]
-    command += [str(TEMPLATE), *(f"{key}={values.get(v, v)}" for key, v in answers.items())]
+    command += [str(TEMPLATE), *(f"{key}={cli_answer(v)}" for key, v in answers.items())]
     run(command, output_dir, env)
     return output_dir / answers.get("project_slug", SLUG)
 
