@@ -388,7 +388,8 @@ def markdown(rows, args):
             ratio = row[f"ratio_{name}"]
             cells.append(f"{row[name]:.0f} ({ratio:.2f}x) [{row[f'queries_{name}']}q]")
         cells.append(f"{row['hit_ratio']:.2f}")
-        cells.append(f"{row['renders_per_edit']:.1f} ({row['traffic_edits']} edits)")
+        edits = row["traffic_edits"]
+        cells.append(f"{row['renders_per_edit']:.1f} ({edits} edit{'' if edits == 1 else 's'})")
         cells.append(f"{row['p50_ms']:.1f} / {row['p99_ms']:.1f}")
         lines.append(f"| {row['backend']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -222,6 +222,7 @@ class Server:
         self.log = Path(workdir) / (re.sub(r"\W+", "-", name) + ".log")
 
     def start(self):
+        Path(self.workdir).mkdir(parents=True, exist_ok=True)
         with open(self.log, "a", encoding="utf-8") as log:
             self.process = subprocess.Popen(
                 self.command_for_port(self.port),
