@@ -296,6 +296,8 @@ def traffic_backend(backend, args, workdir):
         said, _ = editor.communicate(timeout=30)
         if editor.returncode != 0:
             raise StepFailed(f"the editing process exited {editor.returncode}")
+    if len(responses) < 2:
+        raise StepFailed(f"{backend}: only {len(responses)} responses in {args.traffic_seconds} s")
     edits = said.split().count("edit")
     hits = sum(1 for has_age, _ in responses if has_age)
     latencies = statistics.quantiles([seconds for _, seconds in responses], n=100)
