@@ -1,4 +1,5 @@
-"""What each caching level buys, per backend, served for real.
+"""What each caching level buys, per backend, served for real; and how the site fares
+under real traffic.
 
 For each backend, bakes the site once per configuration (caching off, then each
 level alone), seeds 200 recipes x 5 ingredients, serves it with gunicorn (2 sync
@@ -8,8 +9,17 @@ middleware is the floor: the least Django can do per request. Every figure is
 also given as a ratio of that floor, measured in the same run on the same
 machine, because absolute numbers mean little on a shared machine.
 
+Then real traffic, per backend: the site with every level on, served by gunicorn
+2 workers x 8 threads (gthread), visited by anonymous browsers that each carry
+cookies of their own (an analytics `_ga`, a `theme`, some a `csrftoken`) while
+another process edits a recipe once a second. It reports the hit ratio
+(responses with an Age header / all), renders per edit (responses without Age /
+(edits x URLs visited): 1.0 means each page rendered once after each edit) and
+the p50/p99 latency. Only 127.0.0.1 is visited, for a bounded time and count.
+
     python benchmarks/run.py                       # every backend
-    python benchmarks/run.py --backends redis --seconds 3
+    python benchmarks/run.py --backends redis --seconds 3 --traffic-seconds 20
+    python benchmarks/run.py --quick --backends locmem   # a smoke run; figures mean little
 
 Writes benchmarks/results/results.md, results.json and results.png.
 """
@@ -19,15 +29,18 @@ import http.client
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import socket
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent.parent
@@ -36,12 +49,17 @@ sys.path.insert(0, str(TEMPLATE))
 from tests.support import (  # noqa: E402
     BACKENDS,
     LEVELS,
+    PYTHON,
     SHORT,
-    SLUG,
-    Server,
+    StepFailed,
     answers_for,
-    free_port,
-    wait_for_port,
+    backend_env,
+    bake,
+    gunicorn,
+    memcached_server,
+    prepare,
+    redis_server,
+    run,
 )
 
 CONFIGURATIONS = [("off", set())] + [(SHORT[level], {level}) for level in LEVELS]
@@ -66,170 +84,108 @@ urlpatterns = [
 ]
 """
 BENCH_SETTINGS = 'from config.settings import *  # noqa: F403\n\nROOT_URLCONF = "bench_urls"\n'
+# gunicorn options beyond the workers, through its documented GUNICORN_CMD_ARGS.
+SYNC_WORKERS = "--worker-class sync --threads 1 --log-level warning"
+THREADED_WORKERS = "--worker-class gthread --threads 8 --log-level warning"
 
 
-def run(command, cwd, env):
-    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True, text=True)
-
-
-def start_backend_server(backend, workdir):
+def start_cache_server(backend, workdir):
     """A real cache server for the backend, or None for the built-in ones."""
     if backend == "redis":
-        program = shutil.which("redis-server")
-        command = [program, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--port"]
-        return Server("redis-server", lambda port: [*command, str(port)], workdir).start()
+        return redis_server(workdir).start()
     if backend == "memcached":
-        program = shutil.which("memcached")
-        user = ["-u", "root"] if os.geteuid() == 0 else []
-        command = [program, "-l", "127.0.0.1", "-U", "0", "-m", "256", *user, "-p"]
-        return Server("memcached", lambda port: [*command, str(port)], workdir).start()
+        return memcached_server(workdir, "-m", "256").start()
     return None
 
 
-def backend_env(backend, server, workdir):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_"))}
-    env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
-    if backend == "redis":
-        env["REDIS_URL"] = f"redis://127.0.0.1:{server.port}/0"
-    elif backend == "memcached":
-        env["MEMCACHED_SERVERS"] = f"127.0.0.1:{server.port}"
-    elif backend == "file":
-        env["CACHE_DIR"] = str(workdir / "file-cache")
-    return env
-
-
-def bake(backend, levels, output_dir):
-    answers = [
-        f"{key}={'yes' if value is True else 'no' if value is False else value}"
-        for key, value in answers_for(backend, levels).items()
-    ]
-    # A subprocess, so the next steps the bake prints stay out of the results.
-    command = [sys.executable, "-m", "cookiecutter", "--no-input", "--output-dir", str(output_dir)]
-    run([*command, str(TEMPLATE), *answers], TEMPLATE, os.environ)
-    project = output_dir / SLUG
+def setup_site(backend, name, levels, server, args, workdir):
+    """Bake, add the trivial views, migrate and seed: (project, environment)."""
+    workdir = workdir / f"{backend}-{name}"
+    project = bake(answers_for(backend, levels), workdir)
     (project / "bench_urls.py").write_text(BENCH_URLS)
     (project / "bench_settings.py").write_text(BENCH_SETTINGS)
-    return project
-
-
-def prepare(project, backend, env, recipes):
-    python = sys.executable
-    run([python, "manage.py", "migrate", "--no-input"], project, env)
-    if backend == "db":
-        run([python, "manage.py", "createcachetable"], project, env)
-    run([python, "manage.py", "seed_recipes", "--count", str(recipes)], project, env)
+    port = server.port if server else None
+    env = backend_env(backend, port, workdir, DJANGO_SETTINGS_MODULE="bench_settings")
+    prepare(project, env, recipes=args.recipes, cache_table=backend == "db")
+    return project, env
 
 
 def list_queries(project, env):
     """SQL queries per request on the list, cache hit and caching bypassed."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "cachebench",
-            "--requests",
-            "5",
-            "--recipes",
-            "200",
-            "--json",
-        ],
-        cwd=project,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    command = [PYTHON, "manage.py", "cachebench", "--requests", "5", "--recipes", "200", "--json"]
+    result = run(command, project, env)
     rows = {(r["page"], r["caching"]): r for r in json.loads(result.stdout)["results"]}
     return rows["list", "on"]["hit_queries"], rows["list", "bypassed"]["hit_queries"]
 
 
-def serve(project, env):
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port, server, "gunicorn", timeout=30)
-    return server, port
-
-
 def load_with_wrk(url, seconds, connections):
-    output = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
+    output = run(command, None, None).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
-        raise RuntimeError(f"{url}: {errors.group(1)} error responses")
+        raise StepFailed(f"{url}: {errors.group(1)} error responses")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def fetch(connection, path, headers=None):
+    """One GET on a keep-alive connection: the response, read, or StepFailed if not 200."""
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    response.read()
+    if response.status != 200:
+        raise StepFailed(f"GET {path} answered {response.status}")
+    return response
+
+
+def connect(url, timeout=10):
+    host, port = re.match(r"http://([^:/]+):(\d+)", url).groups()
+    return http.client.HTTPConnection(host, int(port), timeout=timeout)
 
 
 def load_built_in(url, seconds, connections):
     """Keep-alive GETs from threads; a stand-in for wrk, slower, same for every case."""
-    host, port = re.match(r"http://([^:/]+):(\d+)", url).groups()
-    path = url.split(port, 1)[1]
+    base, path = re.match(r"(http://[^/]+)(/.*)", url).groups()
     deadline = time.monotonic() + seconds
     counts = []
 
-    def worker():
-        done, conn = 0, http.client.HTTPConnection(host, int(port), timeout=10)
+    def worker(_number):
+        done, connection = 0, connect(base)
         while time.monotonic() < deadline:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{url}: status {response.status}")
+            fetch(connection, path)
             done += 1
         counts.append(done)
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
     start = time.monotonic()
+    run_threads(worker, connections)
+    return sum(counts) / (time.monotonic() - start)
+
+
+def run_threads(worker, count):
+    """Run worker in count threads; raise the first error one of them met."""
+    errors = []
+
+    def guarded(*args):
+        try:
+            worker(*args)
+        except Exception as error:  # handed on to the caller, below
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / (time.monotonic() - start)
+    if errors:
+        raise errors[0]
 
 
 def requests_per_second(url, args):
-    urlopen_ok(url)
+    base, path = re.match(r"(http://[^/]+)(/.*)", url).groups()
+    for _ in range(3):  # fill every cache from both workers' point of view
+        fetch(connect(base, timeout=30), path)
     if shutil.which("wrk"):
         return load_with_wrk(url, args.seconds, args.connections)
     return load_built_in(url, args.seconds, args.connections)
-
-
-def urlopen_ok(url):
-    host, port = re.match(r"http://([^:/]+):(\d+)", url).groups()
-    for _ in range(3):  # fill every cache from both workers' point of view
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        conn.request("GET", url.split(port, 1)[1])
-        response = conn.getresponse()
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{url}: status {response.status}")
-
-
-def setup_site(backend, name, levels, server, args, workdir):
-    project = bake(backend, levels, workdir / f"{backend}-{name}")
-    env = backend_env(backend, server, workdir / f"{backend}-{name}")
-    prepare(project, backend, env, args.recipes)
-    return project, env
 
 
 def bench_backend(backend, args, workdir):
@@ -238,51 +194,154 @@ def bench_backend(backend, args, workdir):
     The floor's server runs throughout, and each round loads it and then the
     page under test, so a change in the machine's load hits both alike.
     """
-    server = start_backend_server(backend, workdir)
     row = {"backend": backend}
-    floor_project, floor_env = setup_site(backend, "floor", set(), server, args, workdir)
-    floor_app, floor_port = serve(floor_project, floor_env)
-    try:
+    with ExitStack() as stack:
+        server = start_cache_server(backend, workdir)
+        if server:
+            stack.callback(server.stop)
+        floor_project, floor_env = setup_site(backend, "floor", set(), server, args, workdir)
+        floor_env["GUNICORN_CMD_ARGS"] = SYNC_WORKERS
+        floor = stack.enter_context(gunicorn(floor_project, floor_env, workers=2))
         for name, levels in CONFIGURATIONS:
             project, env = setup_site(backend, name, levels, server, args, workdir)
             hit_queries, uncached_queries = list_queries(project, env)
-            app, port = serve(project, env)
-            try:
+            env["GUNICORN_CMD_ARGS"] = SYNC_WORKERS
+            with gunicorn(project, env, workers=2) as site:
                 floors, pages, reads = [], [], []
                 for _ in range(args.rounds):
-                    floors.append(
-                        requests_per_second(f"http://127.0.0.1:{floor_port}/trivial/", args)
-                    )
-                    pages.append(requests_per_second(f"http://127.0.0.1:{port}/recipes/", args))
+                    floors.append(requests_per_second(f"{floor}/trivial/", args))
+                    pages.append(requests_per_second(f"{site}/recipes/", args))
                     if name == "off":  # What one cache read costs, once per backend.
-                        reads.append(
-                            requests_per_second(
-                                f"http://127.0.0.1:{floor_port}/trivial-read/", args
-                            )
-                        )
-                row[f"trivial_{name}"] = statistics.median(floors)
-                row[name] = statistics.median(pages)
-                # The ratio of each round, then their median: a change in the machine's
-                # load between rounds moves both figures of a round alike.
-                row[f"ratio_{name}"] = paired_ratio(pages, floors)
-                row[f"queries_{name}"] = uncached_queries if name == "off" else hit_queries
-                if reads:
-                    row["trivial_read"] = statistics.median(reads)
-                    row["ratio_trivial_read"] = paired_ratio(reads, floors)
-                print(
-                    f"  {backend:<9} {name:<9} {row[name]:>9.0f} req/s, trivial view "
-                    f"{row[f'trivial_{name}']:>6.0f} req/s, ratio {row[f'ratio_{name}']:.2f}",
-                    file=sys.stderr,
-                )
-            finally:
-                app.terminate()
-                app.wait(timeout=10)
-    finally:
-        floor_app.terminate()
-        floor_app.wait(timeout=10)
-        if server:
-            server.stop()
+                        reads.append(requests_per_second(f"{floor}/trivial-read/", args))
+            row[f"trivial_{name}"] = statistics.median(floors)
+            row[name] = statistics.median(pages)
+            # The ratio of each round, then their median: a change in the machine's
+            # load between rounds moves both figures of a round alike.
+            row[f"ratio_{name}"] = paired_ratio(pages, floors)
+            row[f"queries_{name}"] = uncached_queries if name == "off" else hit_queries
+            if reads:
+                row["trivial_read"] = statistics.median(reads)
+                row["ratio_trivial_read"] = paired_ratio(reads, floors)
+            print(
+                f"  {backend:<9} {name:<9} {row[name]:>9.0f} req/s, trivial view "
+                f"{row[f'trivial_{name}']:>6.0f} req/s, ratio {row[f'ratio_{name}']:.2f}",
+                file=sys.stderr,
+            )
+    row.update(traffic_backend(backend, args, workdir))
     return row
+
+
+# Real traffic: the list and the first recipes, visited by browsers with cookies.
+TRAFFIC_RECIPES = 19
+VISITORS = 200
+# A bound on the count as well as the time: the load stops by itself either way.
+MAX_TRAFFIC_REQUESTS = 500_000
+# Run by `manage.py shell -c` beside the server: an edit a second, as an admin would
+# save a recipe, for as long as the traffic lasts; it says "ready" once Django is up.
+EDITOR = """
+import time
+from recipes.models import Recipe
+
+print("ready", flush=True)
+deadline = time.monotonic() + {seconds}
+edits = 0
+while time.monotonic() + 1 < deadline:
+    time.sleep(1)
+    recipe = Recipe.objects.get(pk=1)
+    edits += 1
+    recipe.description = f"Edited {{edits}} times under traffic."
+    recipe.save()
+    print("edit", flush=True)
+"""
+
+
+def visitor_cookies(count, rng):
+    """Cookie headers of anonymous browsers: each its own _ga and theme, one in five a csrftoken."""
+    alphabet = string.ascii_letters + string.digits
+    headers = []
+    for number in range(count):
+        client = f"{rng.randrange(10**9, 10**10)}.{rng.randrange(10**9, 10**10)}"
+        cookies = [f"_ga=GA1.1.{client}", f"theme={rng.choice(['dark', 'light'])}"]
+        if number % 5 == 0:
+            cookies.append("csrftoken=" + "".join(rng.choices(alphabet, k=32)))
+        headers.append("; ".join(cookies))
+    return headers
+
+
+def traffic_backend(backend, args, workdir):
+    """Every level on, gunicorn 2 x 8 threads, visitors with cookies, an edit a second."""
+    paths = ["/recipes/", *(f"/recipes/{pk}/" for pk in range(1, TRAFFIC_RECIPES + 1))]
+    with ExitStack() as stack:
+        # A cache server of its own: nothing left from the runs above.
+        server = start_cache_server(backend, workdir / "traffic-server")
+        if server:
+            stack.callback(server.stop)
+        project, env = setup_site(backend, "traffic", set(LEVELS), server, args, workdir)
+        served = {**env, "GUNICORN_CMD_ARGS": THREADED_WORKERS}
+        site = stack.enter_context(gunicorn(project, served, workers=2))
+        for path in paths:  # a cookieless warm-up
+            fetch(connect(site, timeout=30), path)
+        editor = subprocess.Popen(
+            [PYTHON, "manage.py", "shell", "-c", EDITOR.format(seconds=args.traffic_seconds)],
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        stack.callback(editor.kill)
+        # Django's shell may say something first (which models it imported).
+        if not any(line.strip() == "ready" for line in iter(editor.stdout.readline, "")):
+            raise StepFailed(f"the editing process exited {editor.wait()} (its errors are above)")
+        responses = visit(site, paths, args.traffic_seconds, args.traffic_connections)
+        said, _ = editor.communicate(timeout=30)
+        if editor.returncode != 0:
+            raise StepFailed(f"the editing process exited {editor.returncode}")
+    if len(responses) < 2:
+        raise StepFailed(f"{backend}: only {len(responses)} responses in {args.traffic_seconds} s")
+    edits = said.split().count("edit")
+    hits = sum(1 for has_age, _ in responses if has_age)
+    latencies = statistics.quantiles([seconds for _, seconds in responses], n=100)
+    figures = {
+        "traffic_requests": len(responses),
+        "traffic_edits": edits,
+        "traffic_urls": len(paths),
+        "hit_ratio": hits / len(responses),
+        "renders_per_edit": (len(responses) - hits) / (max(edits, 1) * len(paths)),
+        "p50_ms": latencies[49] * 1000,
+        "p99_ms": latencies[98] * 1000,
+    }
+    print(
+        f"  {backend:<9} traffic   {len(responses)} requests, {edits} edits, hit ratio "
+        f"{figures['hit_ratio']:.2f}, {figures['renders_per_edit']:.1f} renders per edit, "
+        f"p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms",
+        file=sys.stderr,
+    )
+    return figures
+
+
+def visit(site, paths, seconds, connections):
+    """GETs from visitors with cookies for seconds: [(has an Age header, seconds taken)]."""
+    deadline = time.monotonic() + seconds
+    cookies = visitor_cookies(VISITORS, random.Random(0))
+    per_thread = [[] for _ in range(connections)]
+    budget = MAX_TRAFFIC_REQUESTS // connections
+
+    def worker(number):
+        rng, responses = random.Random(number), per_thread[number]
+        connection = connect(site)
+        while time.monotonic() < deadline and len(responses) < budget:
+            headers = {"Cookie": rng.choice(cookies)}
+            started = time.perf_counter()
+            try:
+                response = fetch(connection, rng.choice(paths), headers)
+            except (http.client.HTTPException, ConnectionError):
+                connection.close()  # the server closed a kept-alive connection: open another
+                connection = connect(site)
+                continue
+            responses.append((response.getheader("Age") is not None, time.perf_counter() - started))
+
+    run_threads(worker, connections)
+    return [response for responses in per_thread for response in responses]
 
 
 def paired_ratio(figures, floors):
@@ -310,10 +369,19 @@ def markdown(rows, args):
         "every request; levels: a hit). *Trivial + 1 read* is the trivial view reading one "
         "missing key from the cache: what a single cache round trip costs.",
         "",
+        f"*Real traffic*: every level on, gunicorn 2 workers x 8 threads (gthread), "
+        f"{args.traffic_seconds} s of GETs from {args.traffic_connections} connections over "
+        f"{TRAFFIC_RECIPES + 1} URLs (the list and {TRAFFIC_RECIPES} recipes) by {VISITORS} "
+        "anonymous visitors, each with cookies of its own (`_ga`, `theme`; one in five a "
+        "`csrftoken`), after one cookieless visit to each URL, while another process saves a "
+        "recipe once a second. *Hit ratio*: responses with an `Age` header / all. *Renders per "
+        "edit*: responses without `Age` / (edits x URLs); 1.0 is one render of each page after "
+        "each edit. Latency over every response.",
+        "",
         "| backend | trivial view | trivial + 1 read | "
         + " | ".join(f"list, {n}" for n in names)
-        + " |",
-        "| --- | ---: | ---: | " + " | ".join("---:" for _ in names) + " |",
+        + " | real traffic: hit ratio | renders per edit | p50 / p99 ms |",
+        "| --- | ---: | ---: | " + " | ".join("---:" for _ in names) + " | ---: | ---: | ---: |",
     ]
     for row in rows:
         floor = statistics.median(row[f"trivial_{name}"] for name in names)
@@ -321,6 +389,10 @@ def markdown(rows, args):
         for name in names:
             ratio = row[f"ratio_{name}"]
             cells.append(f"{row[name]:.0f} ({ratio:.2f}x) [{row[f'queries_{name}']}q]")
+        cells.append(f"{row['hit_ratio']:.2f}")
+        edits = row["traffic_edits"]
+        cells.append(f"{row['renders_per_edit']:.1f} ({edits} edit{'' if edits == 1 else 's'})")
+        cells.append(f"{row['p50_ms']:.1f} / {row['p99_ms']:.1f}")
         lines.append(f"| {row['backend']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -332,7 +404,7 @@ def chart(rows, path):
     import matplotlib.pyplot as plt
 
     names = ["trivial_read"] + [name for name, _ in CONFIGURATIONS]
-    fig, ax = plt.subplots(figsize=(11, 4.5))
+    fig, (ax, traffic) = plt.subplots(1, 2, figsize=(15, 4.8), gridspec_kw={"width_ratios": [2, 1]})
     width = 0.8 / len(rows)
     for index, row in enumerate(rows):
         ratios = [row[f"ratio_{name}"] for name in names]
@@ -344,6 +416,25 @@ def chart(rows, path):
     ax.set_ylabel("requests/s as a fraction of a trivial view")
     ax.set_title("What each caching level buys on /recipes/ (higher is better; 1.0 = trivial view)")
     ax.legend()
+
+    backends = [row["backend"] for row in rows]
+    colors = [f"C{index}" for index in range(len(rows))]  # as in the chart on the left
+    bars = traffic.bar(backends, [row["hit_ratio"] for row in rows], color=colors)
+    labels = [
+        f"{row['renders_per_edit']:.1f}\n{row['p50_ms']:.0f}\n{row['p99_ms']:.0f}" for row in rows
+    ]
+    traffic.bar_label(bars, labels, fontsize=8)
+    traffic.text(
+        0.02,
+        0.97,
+        "above each bar: renders per edit,\np50 ms, p99 ms",
+        transform=traffic.transAxes,
+        va="top",
+        fontsize=8,
+    )
+    traffic.set_ylim(0, 1.35)
+    traffic.set_ylabel("hit ratio (responses with Age / all)")
+    traffic.set_title("Real traffic, an edit a second")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
@@ -355,16 +446,35 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per case")
     parser.add_argument("--recipes", type=int, default=200)
+    parser.add_argument(
+        "--traffic-seconds", type=int, default=20, help="how long the real-traffic run lasts"
+    )
+    parser.add_argument("--traffic-connections", type=int, default=16)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="1 s x 1 round per case and 3 s of traffic: shows the benchmark runs, not figures",
+    )
     parser.add_argument("--out", type=Path, default=TEMPLATE / "benchmarks" / "results")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.rounds, args.traffic_seconds = 1, 1, 3
+    for option in ("seconds", "rounds", "recipes", "traffic_seconds", "traffic_connections"):
+        if getattr(args, option) < 1:
+            sys.exit(f"ERROR: --{option.replace('_', '-')}: must be 1 or more")
+    if args.recipes < TRAFFIC_RECIPES:
+        sys.exit(f"ERROR: --recipes: must be at least {TRAFFIC_RECIPES} (got {args.recipes})")
     for backend, program in [("redis", "redis-server"), ("memcached", "memcached")]:
         if backend in args.backends and not shutil.which(program):
             sys.exit(f"ERROR: --backends: {backend} needs {program}; run scripts/install-servers")
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="cachebench-") as tmp:
-        for backend in args.backends:
-            rows.append(bench_backend(backend, args, Path(tmp)))
+        try:
+            for backend in args.backends:
+                rows.append(bench_backend(backend, args, Path(tmp)))
+        except StepFailed as error:
+            sys.exit(f"ERROR: {error}")
     (args.out / "results.json").write_text(
         json.dumps({"machine": machine(), "rows": rows}, indent=2)
     )

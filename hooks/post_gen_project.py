@@ -12,19 +12,11 @@ import shutil
 import sys
 from pathlib import Path
 
-ANSWERS = json.loads(
-    r"""{{ {
-        "project_slug": cookiecutter.project_slug,
-        "cache_backend": cookiecutter.cache_backend,
-        "cache_per_site": cookiecutter.cache_per_site,
-        "cache_per_view": cookiecutter.cache_per_view,
-        "cache_template_fragment": cookiecutter.cache_template_fragment,
-        "cache_low_level": cookiecutter.cache_low_level,
-        "use_debug_toolbar": cookiecutter.use_debug_toolbar,
-    } | tojson }}"""
-)
+ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 PROJECT = Path.cwd()
+# The baked test file that proves each level; the template's tests read this table
+# (tests/support.py), so it is written once, here.
 LEVEL_TESTS = {
     "cache_per_site": "tests/test_per_site.py",
     "cache_per_view": "tests/test_per_view.py",

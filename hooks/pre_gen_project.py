@@ -9,19 +9,7 @@ import json
 import keyword
 import sys
 
-ANSWERS = json.loads(
-    r"""{{ {
-        "project_name": cookiecutter.project_name,
-        "project_slug": cookiecutter.project_slug,
-        "cache_backend": cookiecutter.cache_backend,
-        "cache_timeout": cookiecutter.cache_timeout,
-        "cache_per_site": cookiecutter.cache_per_site,
-        "cache_per_view": cookiecutter.cache_per_view,
-        "cache_template_fragment": cookiecutter.cache_template_fragment,
-        "cache_low_level": cookiecutter.cache_low_level,
-        "use_debug_toolbar": cookiecutter.use_debug_toolbar,
-    } | tojson }}"""
-)
+ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 BACKENDS = ("locmem", "redis", "memcached", "db", "file")
 

@@ -1,4 +1,4 @@
-"""Real cache and database servers for the template's tests.
+"""Real cache and database servers for the template's tests, and projects baked for them.
 
 Each server fixture starts a real process on a free loopback port in a temporary
 directory, yields it, and stops it afterwards. A missing server program is a
@@ -6,6 +6,7 @@ failure with the command that installs it, never a skip: a green run must mean
 the baked code really talked to Redis, memcached and PostgreSQL.
 """
 
+import itertools
 import os
 import secrets
 import shutil
@@ -15,35 +16,40 @@ import time
 import pytest
 from redis import Redis
 
-from tests.support import PYTHON, Postgres, Server, require_program, run, site_env
+from tests import support
+from tests.support import PYTHON, Postgres, Server, StepFailed, require_program, run, site_env
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A step that failed (StepFailed) is reported by its message alone, like pytest.fail."""
+    report = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(StepFailed):
+        report.longrepr = str(call.excinfo.value)
+    return report
+
+
+@pytest.fixture
+def bake(tmp_path):
+    """Bake answers as `cookiecutter --no-input` does, in this test's directory; the project."""
+    numbers = itertools.count(1)
+
+    def bake_answers(answers):
+        return support.bake(answers, tmp_path / f"bake-{next(numbers)}")
+
+    return bake_answers
 
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
-    program = require_program("redis-server", "redis-server")
-    workdir = tmp_path_factory.mktemp("redis")
-
-    def command(port):
-        return [
-            *(program, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
-            *("--save", "", "--appendonly", "no"),
-        ]
-
-    server = Server("redis-server", command, workdir).start()
+    server = support.redis_server(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
 def memcached_server(tmp_path_factory):
-    program = require_program("memcached", "memcached")
-    workdir = tmp_path_factory.mktemp("memcached")
-    user = ["-u", "root"] if os.geteuid() == 0 else []
-
-    def command(port):
-        return [program, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user]
-
-    server = Server("memcached", command, workdir).start()
+    server = support.memcached_server(tmp_path_factory.mktemp("memcached")).start()
     yield server
     server.stop()
 
@@ -53,33 +59,25 @@ def odd_password():
     return secrets.token_hex(8) + "/:@,%"
 
 
-def redis_command(program, workdir, *options):
-    def command(port):
-        return [
-            *(program, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
-            *("--save", "", "--appendonly", "no", *options),
-        ]
-
-    return command
-
-
 @pytest.fixture
 def redis_primary_and_replica(tmp_path):
     """(primary, replica, password): a replica in sync with its primary, both password-protected."""
-    program = require_program("redis-server", "redis-server")
     password = odd_password()
     auth = ("--requirepass", password, "--masterauth", password)
     (tmp_path / "primary").mkdir()
     (tmp_path / "replica").mkdir()
     # Diskless sync without its default 5 s wait: a replica (re)attaches at once.
-    primary_command = redis_command(
-        program, tmp_path / "primary", *auth, "--repl-diskless-sync-delay", "0"
-    )
-    primary = Server("redis-server primary", primary_command, tmp_path / "primary").start()
-    replica_command = redis_command(
-        program, tmp_path / "replica", *auth, "--replicaof", "127.0.0.1", str(primary.port)
-    )
-    replica = Server("redis-server replica", replica_command, tmp_path / "replica").start()
+    primary = support.redis_server(
+        tmp_path / "primary", *auth, "--repl-diskless-sync-delay", "0", name="redis primary"
+    ).start()
+    replica = support.redis_server(
+        tmp_path / "replica",
+        *auth,
+        "--replicaof",
+        "127.0.0.1",
+        str(primary.port),
+        name="redis replica",
+    ).start()
     link = Redis(host="127.0.0.1", port=replica.port, password=password)
     deadline = time.monotonic() + 10
     while link.info("replication")["master_link_status"] != "up":
@@ -157,7 +155,7 @@ def redis_tls_server(tmp_path):
             *("-addext", "subjectAltName=IP:127.0.0.1"),
         ],
         tmp_path,
-        os.environ,
+        None,
     )
     password = odd_password()
 
@@ -178,13 +176,7 @@ def redis_tls_server(tmp_path):
 @pytest.fixture
 def memcached_pool(tmp_path):
     """Two memcached servers, for a pool that shards the keys between them."""
-    program = require_program("memcached", "memcached")
-    user = ["-u", "root"] if os.geteuid() == 0 else []
-
-    def command(port):
-        return [program, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user]
-
-    servers = [Server(f"memcached #{n}", command, tmp_path).start() for n in (1, 2)]
+    servers = [support.memcached_server(tmp_path, name=f"memcached #{n}").start() for n in (1, 2)]
     yield servers
     for server in servers:
         server.stop()
@@ -208,17 +200,10 @@ def backend_env(request, tmp_path):
     """Environment variables pointing the baked site at a real server for backend."""
 
     def env_for(backend):
-        env = site_env()
-        if backend == "redis":
-            server = request.getfixturevalue("redis_server")
-            # A database number of its own per test keeps parallel runs apart.
-            env["REDIS_URL"] = f"redis://127.0.0.1:{server.port}/0"
-        elif backend == "memcached":
-            server = request.getfixturevalue("memcached_server")
-            env["MEMCACHED_SERVERS"] = f"127.0.0.1:{server.port}"
-        elif backend == "file":
-            env["CACHE_DIR"] = str(tmp_path / "file-cache")
-        return env
+        port = None
+        if backend in ("redis", "memcached"):
+            port = request.getfixturevalue(f"{backend}_server").port
+        return support.backend_env(backend, port=port, workdir=tmp_path)
 
     return env_for
 
@@ -237,17 +222,11 @@ def own_cache_server(tmp_path):
         workdir = tmp_path / f"{backend}-server"
         workdir.mkdir()
         if backend == "redis":
-            command = redis_command(require_program("redis-server", "redis-server"), workdir)
+            server = support.redis_server(workdir).start()
         elif backend == "memcached":
-            program = require_program("memcached", "memcached")
-            user = ["-u", "root"] if os.geteuid() == 0 else []
-
-            def command(port):
-                return [program, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user]
-
+            server = support.memcached_server(workdir).start()
         else:
             raise ValueError(f"no server to start for the {backend} backend")
-        server = Server(backend, command, workdir).start()
         started.append(server)
         return server
 

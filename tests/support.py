@@ -1,7 +1,14 @@
-"""What the template's tests share: the answers to bake, servers, and running commands."""
+"""What the template's tests and its benchmark share: answers, bakes, servers, commands.
 
+Nothing here needs pytest: benchmarks/run.py uses it too. A step that cannot be
+done (a command that fails, a server program that is missing) raises StepFailed
+with what a user would see; tests/conftest.py reports it as a plain failure.
+"""
+
+import ast
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -13,7 +20,6 @@ from itertools import product
 from pathlib import Path
 
 import psycopg
-import pytest
 from psycopg import sql
 
 TEMPLATE = Path(__file__).resolve().parent.parent
@@ -26,6 +32,29 @@ SHORT = {
     "cache_low_level": "low_level",
 }
 SLUG = "recipe_site"
+PYTHON = sys.executable
+
+
+class StepFailed(Exception):
+    """A command, server or program that a test or the benchmark needs failed or is missing."""
+
+
+def hook_table(name, hook="post_gen_project.py"):
+    """A table the hook defines as a literal: the one source of it for the tests too.
+
+    Hooks are Jinja templates run with cookiecutter's Python in the new project, so
+    they cannot import from tests/; the tests read the hook's own table instead.
+    """
+    path = TEMPLATE / "hooks" / hook
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        targets = [getattr(target, "id", None) for target in getattr(node, "targets", [])]
+        if targets == [name]:
+            return ast.literal_eval(node.value)
+    raise LookupError(f"{path} defines no {name}")
+
+
+# Which baked test file proves each level (the hook removes the others).
+LEVEL_TESTS = hook_table("LEVEL_TESTS")
 
 
 def answers_for(backend, levels):
@@ -49,32 +78,134 @@ ALL_COMBINATIONS = [
 ]
 
 
+def run(command, cwd, env, timeout=600):
+    """Run a command; if it fails, raise StepFailed with its output, as a user would see it."""
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        raise StepFailed(
+            f"`{' '.join(map(str, command))}` in {cwd} exited {result.returncode}\n"
+            f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+        )
+    return result
+
+
+# The variables the baked site reads; a test sets the ones it needs, never inherits them.
+SITE_VARIABLES = ("DJANGO_", "REDIS_", "MEMCACHED_", "CACHE_", "DATABASE_")
+
+
+def site_env(**variables):
+    """This environment without the site's variables, plus the given ones."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(SITE_VARIABLES)}
+    return {**env, "PYTHONDONTWRITEBYTECODE": "1", **variables}
+
+
+def backend_env(backend, port=None, workdir=None, **variables):
+    """site_env pointing the site at its cache: a server on port, or a directory in workdir."""
+    if backend == "redis":
+        variables.setdefault("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    elif backend == "memcached":
+        variables.setdefault("MEMCACHED_SERVERS", f"127.0.0.1:{port}")
+    elif backend == "file":
+        variables.setdefault("CACHE_DIR", str(Path(workdir) / "file-cache"))
+    return site_env(**variables)
+
+
+# What a template checkout holds besides the template: never copied into a repository.
+NOT_TEMPLATE = shutil.ignore_patterns(
+    ".git", ".venv", "build", "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache"
+)
+
+
+def cli_env(tmp_path):
+    """Environment for cookiecutter, cruft, git and pre-commit as a user runs them.
+
+    cookiecutter's clones and replay files go to tmp_path, git has an identity, and
+    nothing from the test run (the site's variables, NO_COLOR, PYTEST_*) leaks in.
+    """
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    config = tmp_path / "cookiecutter-config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n",
+        encoding="utf-8",
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith((*SITE_VARIABLES, "PYTEST_", "NO_COLOR"))
+    }
+    env.update(
+        COOKIECUTTER_CONFIG=str(config),
+        GIT_AUTHOR_NAME="Template Tests",
+        GIT_AUTHOR_EMAIL="tests@example.com",
+        GIT_COMMITTER_NAME="Template Tests",
+        GIT_COMMITTER_EMAIL="tests@example.com",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def git(*args, cwd, env):
+    return run(["git", *args], cwd, env).stdout
+
+
+def cli_answer(value):
+    """An answer as typed on cookiecutter's command line: yes/no for a boolean."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def bake(answers, output_dir):
+    """Bake the template as `cookiecutter --no-input` does; return the project's path.
+
+    A subprocess, as a user runs it: a failing hook fails with the user's own
+    message, and the next steps the hook prints stay out of the caller's output.
+    """
+    output_dir = Path(output_dir)
+    env = cli_env(output_dir / ".cookiecutter")
+    command = [PYTHON, "-m", "cookiecutter", "--no-input", "--output-dir", str(output_dir)]
+    command += [str(TEMPLATE), *(f"{key}={cli_answer(v)}" for key, v in answers.items())]
+    run(command, output_dir, env)
+    return output_dir / answers.get("project_slug", SLUG)
+
+
+def prepare(project, env, recipes=20, cache_table=False, python=PYTHON):
+    """The setup steps the README gives: migrate, createcachetable (db cache), seed."""
+    run([python, "manage.py", "migrate", "--no-input"], project, env)
+    if cache_table:
+        run([python, "manage.py", "createcachetable"], project, env)
+    run([python, "manage.py", "seed_recipes", "--count", str(recipes)], project, env)
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def wait_for_port(port, process, name, timeout=10.0):
+def wait_for_port(port, process, name, timeout=10.0, log=None):
+    """Wait until process listens on port; log is a file holding what it printed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with {process.returncode} before listening")
+            said = Path(log).read_text(errors="replace")[-4000:] if log else ""
+            raise StepFailed(f"{name} exited with {process.returncode} before listening\n{said}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"{name} did not listen on 127.0.0.1:{port} within {timeout}s")
+    raise StepFailed(f"{name} did not listen on 127.0.0.1:{port} within {timeout}s")
 
 
 def require_program(program, package):
     path = shutil.which(program)
     if path is None:
-        pytest.fail(
+        raise StepFailed(
             f"{program} is not installed; the tests need a real server: "
-            f"apt-get install -y {package} (or brew install {package})",
-            pytrace=False,
+            f"apt-get install -y {package} (or brew install {package})"
         )
     return path
 
@@ -88,15 +219,18 @@ class Server:
         self.workdir = workdir
         self.port = free_port()
         self.process = None
+        self.log = Path(workdir) / (re.sub(r"\W+", "-", name) + ".log")
 
     def start(self):
-        self.process = subprocess.Popen(
-            self.command_for_port(self.port),
-            cwd=self.workdir,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port, self.process, self.name)
+        Path(self.workdir).mkdir(parents=True, exist_ok=True)
+        with open(self.log, "a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                self.command_for_port(self.port),
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_port(self.port, self.process, self.name, log=self.log)
         return self
 
     def stop(self):
@@ -109,29 +243,29 @@ class Server:
                 self.process.wait()
 
 
-def run(command, cwd, env, timeout=600):
-    """Run a command; on failure, fail the test with what the user would see."""
-    result = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"`{' '.join(map(str, command))}` in {cwd} exited {result.returncode}\n"
-            f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}",
-            pytrace=False,
-        )
-    return result
+def redis_server(workdir, *options, name="redis-server"):
+    """A redis-server on a free loopback port, keeping nothing on disk; not started yet."""
+    program = require_program("redis-server", "redis-server")
+
+    def command(port):
+        return [
+            *(program, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
+            *("--save", "", "--appendonly", "no", *options),
+        ]
+
+    return Server(name, command, workdir)
 
 
-PYTHON = sys.executable
-# The variables the baked site reads; a test sets the ones it needs, never inherits them.
-SITE_VARIABLES = ("DJANGO_", "REDIS_", "MEMCACHED_", "CACHE_", "DATABASE_")
+def memcached_server(workdir, *options, name="memcached"):
+    """A memcached on a free loopback port (TCP only); not started yet."""
+    program = require_program("memcached", "memcached")
+    # memcached refuses to run as root unless told which user to be.
+    user = ["-u", "root"] if os.geteuid() == 0 else []
 
+    def command(port):
+        return [program, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user, *options]
 
-def site_env(**variables):
-    """This environment without the site's variables, plus the given ones."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(SITE_VARIABLES)}
-    return {**env, "PYTHONDONTWRITEBYTECODE": "1", **variables}
+    return Server(name, command, workdir)
 
 
 def get(url, headers=None):
@@ -142,19 +276,43 @@ def get(url, headers=None):
 
 
 @contextmanager
-def gunicorn(project, env, python=PYTHON, workers=1):
-    """Serve the baked project with gunicorn on a free port; yield its base URL."""
-    port = free_port()
-    # The baked gunicorn.conf.py, as the baked README's production command uses it.
-    command = [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+def serve(command, port, project, env, name):
+    """Run a web server command that listens on port; yield its base URL, then stop it.
+
+    What it prints on stderr goes where the caller's stderr goes (pytest shows it
+    with a failing test); its access log on stdout is dropped.
+    """
     server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL)
     try:
-        wait_for_port(port, server, "gunicorn", timeout=20)
+        wait_for_port(port, server, name, timeout=30)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@contextmanager
+def gunicorn(project, env, python=PYTHON, workers=1):
+    """Serve the baked project with gunicorn on a free port; yield its base URL.
+
+    More options (threads, log level) through env's GUNICORN_CMD_ARGS.
+    """
+    port = free_port()
+    # The baked gunicorn.conf.py, as the baked README's production command uses it.
+    command = [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    with serve(command, port, project, env, "gunicorn") as url:
+        yield url
+
+
+@contextmanager
+def uvicorn(project, env, python=PYTHON, workers=1):
+    """Serve the baked project over ASGI (config.asgi) with uvicorn; yield its base URL."""
+    port = free_port()
+    command = [python, "-m", "uvicorn", "config.asgi:application", "--log-level", "warning"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    with serve(command, port, project, env, "uvicorn") as url:
+        yield url
 
 
 def memcached_items(port):
@@ -174,10 +332,9 @@ def postgres_program(program):
         iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{program}"), reverse=True)), None
     )
     if found is None:
-        pytest.fail(
+        raise StepFailed(
             f"{program} is not installed; the tests need a real PostgreSQL: "
-            "apt-get install -y postgresql (or brew install postgresql)",
-            pytrace=False,
+            "apt-get install -y postgresql (or brew install postgresql)"
         )
     return found
 
@@ -201,10 +358,9 @@ class Postgres:
         result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
         if result.returncode != 0:
             log = self.workdir / "postgres.log"
-            pytest.fail(
+            raise StepFailed(
                 f"`{' '.join(command)}` exited {result.returncode}\n{result.stdout}{result.stderr}"
-                + (log.read_text() if log.exists() else ""),
-                pytrace=False,
+                + (log.read_text() if log.exists() else "")
             )
 
     def start(self):
@@ -243,40 +399,3 @@ class Postgres:
 
     def url(self, database):
         return f"postgres://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
-
-
-# What a template checkout holds besides the template: never copied into a repository.
-NOT_TEMPLATE = shutil.ignore_patterns(
-    ".git", ".venv", "build", "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache"
-)
-
-
-def cli_env(tmp_path):
-    """Environment for cookiecutter, cruft, git and pre-commit as a user runs them.
-
-    cookiecutter's clones and replay files go to tmp_path, git has an identity, and
-    nothing from the test run (the site's variables, NO_COLOR, PYTEST_*) leaks in.
-    """
-    config = tmp_path / "cookiecutter-config.yaml"
-    config.write_text(
-        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n",
-        encoding="utf-8",
-    )
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith((*SITE_VARIABLES, "PYTEST_", "NO_COLOR"))
-    }
-    env.update(
-        COOKIECUTTER_CONFIG=str(config),
-        GIT_AUTHOR_NAME="Template Tests",
-        GIT_AUTHOR_EMAIL="tests@example.com",
-        GIT_COMMITTER_NAME="Template Tests",
-        GIT_COMMITTER_EMAIL="tests@example.com",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
-
-
-def git(*args, cwd, env):
-    return run(["git", *args], cwd, env).stdout

@@ -5,7 +5,16 @@ import re
 
 import pytest
 
-from tests.support import ALL_COMBINATIONS, LEVELS, PYTHON, TEMPLATE, answers_for, answers_id, run
+from tests.support import (
+    ALL_COMBINATIONS,
+    LEVEL_TESTS,
+    LEVELS,
+    PYTHON,
+    TEMPLATE,
+    answers_for,
+    answers_id,
+    run,
+)
 
 # Every combination bakes with the debug toolbar (the default); these without it.
 WITHOUT_TOOLBAR = [
@@ -36,12 +45,6 @@ LEVEL_TRACES = {
         ("recipes/views.py", "cached_recipe_list(request"),
         ("recipes/caching.py", "RECIPE_LIST_KEY"),
     ],
-}
-LEVEL_TESTS = {
-    "cache_per_site": "tests/test_per_site.py",
-    "cache_per_view": "tests/test_per_view.py",
-    "cache_template_fragment": "tests/test_template_fragment.py",
-    "cache_low_level": "tests/test_low_level.py",
 }
 BACKEND_SETTINGS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
@@ -74,11 +77,8 @@ def requirement_names(text):
 
 
 @pytest.fixture(params=ALL_COMBINATIONS + WITHOUT_TOOLBAR, ids=answers_id)
-def baked(request, cookies):
-    answers = request.param
-    result = cookies.bake(extra_context=answers)
-    assert result.exit_code == 0, f"bake with {answers_id(answers)} failed: {result.exception}"
-    return answers, result.project_path
+def baked(request, bake):
+    return request.param, bake(request.param)
 
 
 def test_bake_matches_the_answers(baked):

@@ -15,6 +15,7 @@ from tests.support import (
     answers_id,
     get,
     gunicorn,
+    prepare,
     run,
 )
 
@@ -28,23 +29,9 @@ SUITES = [
 ]
 
 
-def bake(cookies, answers):
-    result = cookies.bake(extra_context=answers)
-    assert result.exit_code == 0, f"bake with {answers_id(answers)} failed: {result.exception}"
-    return result.project_path
-
-
-def prepare_database(python, project, env, backend):
-    """The setup steps the README gives: migrate, createcachetable for db, seed."""
-    run([python, "manage.py", "migrate", "--no-input"], project, env)
-    if backend == "db":
-        run([python, "manage.py", "createcachetable"], project, env)
-    run([python, "manage.py", "seed_recipes", "--count", "20"], project, env)
-
-
 @pytest.mark.parametrize("answers", SUITES, ids=answers_id)
-def test_baked_suite_passes(cookies, backend_env, answers):
-    project = bake(cookies, answers)
+def test_baked_suite_passes(bake, backend_env, answers):
+    project = bake(answers)
     result = run(
         [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         project,
@@ -54,11 +41,11 @@ def test_baked_suite_passes(cookies, backend_env, answers):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_baked_site_serves_cached_pages_over_http(cookies, backend_env, backend):
+def test_baked_site_serves_cached_pages_over_http(bake, backend_env, backend):
     """Bake with every level on, set up as the README says, serve with gunicorn."""
-    project = bake(cookies, answers_for(backend, set(LEVELS)))
+    project = bake(answers_for(backend, set(LEVELS)))
     env = backend_env(backend)
-    prepare_database(PYTHON, project, env, backend)
+    prepare(project, env, cache_table=backend == "db")
     with gunicorn(project, env) as site:
         url = f"{site}/recipes/"
         first_status, first_headers, first_body = get(url)
@@ -82,11 +69,11 @@ def pinned_versions(project):
     return pins
 
 
-def test_bake_installs_into_a_fresh_venv_and_passes(cookies, backend_env, tmp_path):
+def test_bake_installs_into_a_fresh_venv_and_passes(bake, backend_env, tmp_path):
     """Only the baked requirements-dev.txt: a missing dependency fails here, and
     the install is exactly the pins, with nothing left for pip to choose."""
     backend = "redis"
-    project = bake(cookies, answers_for(backend, set(LEVELS)))
+    project = bake(answers_for(backend, set(LEVELS)))
     venv_dir = tmp_path / "venv"
     venv.create(venv_dir, with_pip=True)
     python = str(venv_dir / "bin" / "python")
@@ -106,7 +93,7 @@ def test_bake_installs_into_a_fresh_venv_and_passes(cookies, backend_env, tmp_pa
     for tool in ("pip", "setuptools", "wheel"):  # the venv's own, not the project's
         installed.pop(tool, None)
     assert installed == pinned_versions(project)
-    prepare_database(python, project, env, backend)
+    prepare(project, env, python=python)
     result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
     assert " passed" in result.stdout, result.stdout
     assert (

@@ -1,21 +1,29 @@
 """The template's benchmark runs end to end (its figures are not asserted: speed is not a test)."""
 
+import re
+
 import pytest
 
-from tests.support import PYTHON, TEMPLATE, run
+from tests.support import PYTHON, TEMPLATE, run, site_env
 
 pytestmark = pytest.mark.slow
 
 
 def test_benchmark_writes_table_and_chart(tmp_path):
-    command = [PYTHON, "benchmarks/run.py", "--backends", "locmem", "--seconds", "1"]
-    run([*command, "--rounds", "1", "--out", str(tmp_path)], TEMPLATE, None)
+    command = [PYTHON, "benchmarks/run.py", "--quick", "--backends", "locmem"]
+    # A REDIS_URL or DATABASE_URL in the shell must not reach the benchmarked sites.
+    env = site_env(DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing")
+    run([*command, "--out", str(tmp_path)], TEMPLATE, env)
     table = (tmp_path / "results.md").read_text()
     locmem = next(line for line in table.splitlines() if line.startswith("| locmem |"))
     cells = [cell.strip() for cell in locmem.strip("|").split("|")]
-    # backend, trivial, trivial + 1 read, off, per_site, per_view, fragment, low_level
+    # backend, trivial, trivial + 1 read, off, per_site, per_view, fragment, low_level,
+    # then real traffic: hit ratio, renders per edit, p50 / p99 ms
     assert cells[2].endswith("x)"), locmem
     assert cells[3].endswith("[3q]"), locmem  # caching off: count, recipes, ingredients
     # A hit reads no recipe; with fragments alone the view still counts them (page links).
-    assert [cell[-4:] for cell in cells[4:]] == ["[0q]", "[0q]", "[1q]", "[0q]"], locmem
+    assert [cell[-4:] for cell in cells[4:8]] == ["[0q]", "[0q]", "[1q]", "[0q]"], locmem
+    assert 0 <= float(cells[8]) <= 1, locmem
+    assert re.fullmatch(r"\d+\.\d \([1-9]\d* edits?\)", cells[9]), locmem  # edits were made
+    assert " / " in cells[10], locmem
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")

@@ -22,10 +22,13 @@ import pytest
 from tests.support import (
     LEVELS,
     PYTHON,
-    Server,
     answers_for,
+    backend_env,
+    bake,
     free_port,
-    require_program,
+    memcached_server,
+    prepare,
+    redis_server,
     run,
     site_env,
     wait_for_port,
@@ -46,23 +49,7 @@ BACK = "Cache available again"
 
 def cache_server(backend, workdir, port=None):
     """A real redis-server or memcached, not started yet."""
-    if backend == "redis":
-        program = require_program("redis-server", "redis-server")
-
-        def command(port):
-            return [
-                *(program, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
-                *("--save", "", "--appendonly", "no"),
-            ]
-
-    else:
-        program = require_program("memcached", "memcached")
-        user = ["-u", "root"] if os.geteuid() == 0 else []
-
-        def command(port):
-            return [program, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user]
-
-    server = Server(backend, command, workdir)
+    server = (redis_server if backend == "redis" else memcached_server)(workdir)
     if port is not None:
         server.port = port
     return server
@@ -205,25 +192,16 @@ def outage_lines(site):
     return [line for line in site.log().splitlines() if FAILED in line]
 
 
-def seeded_project(cookies, backend):
-    """A project for the backend, every level on, migrated and seeded."""
-    result = cookies.bake(extra_context=answers_for(backend, set(LEVELS)))
-    assert result.exit_code == 0, result.exception
-    project = result.project_path
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env())
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env())
+def seeded_project(workdir, backend):
+    """A project for the backend, every level on, migrated and seeded; no cache table."""
+    project = bake(answers_for(backend, set(LEVELS)), workdir)
+    prepare(project, site_env(), recipes=5)
     return project
 
 
 @pytest.fixture(scope="module", params=["redis", "memcached"])
-def server_project(request, cookies_session):
-    return request.param, seeded_project(cookies_session, request.param)
-
-
-def cache_env(backend, port):
-    if backend == "redis":
-        return site_env(REDIS_URL=f"redis://127.0.0.1:{port}/0")
-    return site_env(MEMCACHED_SERVERS=f"127.0.0.1:{port}")
+def server_project(request, tmp_path_factory):
+    return request.param, seeded_project(tmp_path_factory.mktemp("bake"), request.param)
 
 
 @pytest.fixture
@@ -238,7 +216,7 @@ def stoppers():
 def test_cache_server_down_before_start_up(server_project, tmp_path, stoppers):
     backend, project = server_project
     server = cache_server(backend, tmp_path)
-    site = Site(project, cache_env(backend, server.port), tmp_path / "site.log")
+    site = Site(project, backend_env(backend, server.port), tmp_path / "site.log")
     stoppers.append(site)
 
     health = assert_pages_served(site)
@@ -255,7 +233,7 @@ def test_cache_server_killed_under_traffic(server_project, tmp_path, stoppers):
     backend, project = server_project
     server = cache_server(backend, tmp_path).start()
     stoppers.append(server)
-    site = Site(project, cache_env(backend, server.port), tmp_path / "site.log")
+    site = Site(project, backend_env(backend, server.port), tmp_path / "site.log")
     stoppers.append(site)
     wait_for_cache_hit(site)
 
@@ -288,7 +266,7 @@ def test_hung_cache_server(server_project, tmp_path, stoppers):
     port = free_port()
     hung = HungServer(port)
     stoppers.append(hung)
-    site = Site(project, cache_env(backend, port), tmp_path / "site.log")
+    site = Site(project, backend_env(backend, port), tmp_path / "site.log")
     stoppers.append(site)
 
     # Long enough for the site to try the server again a few times.
@@ -312,7 +290,7 @@ def test_an_edit_made_while_the_server_is_out_of_reach_shows_when_it_is_back(
     stoppers.append(server)
     link = Link(server.port)
     stoppers.append(link)
-    env = cache_env(backend, link.port)
+    env = backend_env(backend, link.port)
     site = Site(project, env, tmp_path / "site.log")
     stoppers.append(site)
     wait_for_cache_hit(site)
@@ -339,7 +317,7 @@ def test_healthz_is_503_when_the_database_is_down(server_project, tmp_path, stop
     backend, project = server_project
     server = cache_server(backend, tmp_path).start()
     stoppers.append(server)
-    env = cache_env(backend, server.port)
+    env = backend_env(backend, server.port)
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'no-such-directory' / 'db.sqlite3'}"
     site = Site(project, env, tmp_path / "site.log")
     stoppers.append(site)
@@ -349,21 +327,22 @@ def test_healthz_is_503_when_the_database_is_down(server_project, tmp_path, stop
     assert "no-store" in headers["Cache-Control"]
 
 
+def manage_check(project, env, *options, as_user=False):
+    """`manage.py check` as a user runs it (as_user: root obeys file permissions too)."""
+    command = [*(without_root_privileges() if as_user else []), PYTHON, "manage.py", "check"]
+    return subprocess.run(
+        [*command, *options], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+
+
 @pytest.fixture
-def db_project(cookies):
-    return seeded_project(cookies, "db")
+def db_project(tmp_path):
+    return seeded_project(tmp_path / "bake", "db")
 
 
 def test_missing_cache_table(db_project, tmp_path, stoppers):
     env = site_env()
-    check = subprocess.run(
-        [PYTHON, "manage.py", "check", "--database", "default"],
-        cwd=db_project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    check = manage_check(db_project, env, "--database", "default")
     assert "(recipes.W001) The cache table 'django_cache' does not exist" in check.stderr
     assert "HINT: Run `python manage.py createcachetable`." in check.stderr
 
@@ -381,8 +360,8 @@ def test_missing_cache_table(db_project, tmp_path, stoppers):
 
 
 @pytest.fixture
-def file_project(cookies):
-    return seeded_project(cookies, "file")
+def file_project(tmp_path):
+    return seeded_project(tmp_path / "bake", "file")
 
 
 def without_root_privileges():
@@ -399,14 +378,7 @@ def test_cache_directory_that_cannot_be_created(file_project, tmp_path, stoppers
     (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
     directory = tmp_path / "a-file" / "cache"
     env = site_env(CACHE_DIR=str(directory))
-    check = subprocess.run(
-        [PYTHON, "manage.py", "check"],
-        cwd=file_project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    check = manage_check(file_project, env)
     assert check.returncode == 1
     assert (
         f"(recipes.E006) The cache directory '{directory}' cannot be created "
@@ -422,14 +394,7 @@ def test_cache_directory_that_cannot_be_created(file_project, tmp_path, stoppers
 def test_cache_directory_that_is_not_writable(file_project, tmp_path):
     directory = tmp_path / "read-only-cache"
     directory.mkdir(mode=0o555)
-    check = subprocess.run(
-        [*without_root_privileges(), PYTHON, "manage.py", "check"],
-        cwd=file_project,
-        env=site_env(CACHE_DIR=str(directory)),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    check = manage_check(file_project, site_env(CACHE_DIR=str(directory)), as_user=True)
     assert check.returncode == 1
     assert (
         f"(recipes.E006) The cache directory '{directory}' is not writable "

@@ -16,10 +16,10 @@ from tests.support import (
     get,
     gunicorn,
     memcached_items,
+    prepare,
     run,
     site_env,
 )
-from tests.test_baked_suites import bake, prepare_database
 
 pytestmark = pytest.mark.slow
 
@@ -65,11 +65,11 @@ def run_baked_suite(project, env):
     assert " passed" in result.stdout and " failed" not in result.stdout, result.stdout
 
 
-def test_memcached_pool_shares_keys_and_outlives_a_dead_server(cookies, memcached_pool):
+def test_memcached_pool_shares_keys_and_outlives_a_dead_server(bake, memcached_pool):
     first, second = memcached_pool
-    project = bake(cookies, answers_for("memcached", set(LEVELS)))
+    project = bake(answers_for("memcached", set(LEVELS)))
     env = site_env(MEMCACHED_SERVERS=f"127.0.0.1:{first.port},127.0.0.1:{second.port}")
-    prepare_database(PYTHON, project, env, "memcached")
+    prepare(project, env)
     with gunicorn(project, env) as site:
         assert visit_all(site) == visit_all(site) == []
         assert memcached_items(first.port) > 0, "the first server of the pool holds no keys"
@@ -91,7 +91,7 @@ def test_memcached_pool_shares_keys_and_outlives_a_dead_server(cookies, memcache
             time.sleep(0.5)
 
 
-def test_redis_replica_serves_reads_and_an_edit_shows_at_once(cookies, redis_primary_and_replica):
+def test_redis_replica_serves_reads_and_an_edit_shows_at_once(bake, redis_primary_and_replica):
     """Reads come from the replica; an edit shows on the next request even while the
     replica lags behind (here: cut off), and cache hits resume once it catches up."""
     primary, replica, password = redis_primary_and_replica
@@ -101,8 +101,8 @@ def test_redis_replica_serves_reads_and_an_edit_shows_at_once(cookies, redis_pri
             f"redis://:{secret}@127.0.0.1:{server.port}/0" for server in (primary, replica)
         )
     )
-    project = bake(cookies, answers_for("redis", set(LEVELS)))
-    prepare_database(PYTHON, project, env, "redis")
+    project = bake(answers_for("redis", set(LEVELS)))
+    prepare(project, env)
     replica_client = Redis(host="127.0.0.1", port=replica.port, password=password)
     url_path = "/recipes/"
 
@@ -135,14 +135,14 @@ def test_redis_replica_serves_reads_and_an_edit_shows_at_once(cookies, redis_pri
     replica_client.close()
 
 
-def test_baked_suite_passes_on_redis_over_tls_with_a_password(cookies, redis_tls_server):
+def test_baked_suite_passes_on_redis_over_tls_with_a_password(bake, redis_tls_server):
     server, ca_file, password = redis_tls_server
     secret = quote(password, safe="")
     env = site_env(
         REDIS_URL=f"rediss://:{secret}@127.0.0.1:{server.port}/0"
         f"?ssl_ca_certs={quote(str(ca_file), safe='')}"
     )
-    project = bake(cookies, answers_for("redis", set(LEVELS)))
+    project = bake(answers_for("redis", set(LEVELS)))
     run_baked_suite(project, env)
     with Redis(
         host="127.0.0.1", port=server.port, password=password, ssl=True, ssl_ca_certs=str(ca_file)
@@ -150,10 +150,10 @@ def test_baked_suite_passes_on_redis_over_tls_with_a_password(cookies, redis_tls
         assert redis.dbsize() > 0, "the suite passed but left nothing on the TLS server"
 
 
-def test_baked_suite_and_site_run_on_postgresql_with_the_db_cache(cookies, postgres_server):
-    project = bake(cookies, answers_for("db", set(LEVELS)))
+def test_baked_suite_and_site_run_on_postgresql_with_the_db_cache(bake, postgres_server):
+    project = bake(answers_for("db", set(LEVELS)))
     env = site_env(DATABASE_URL=postgres_server.create_database("recipe_site"))
-    prepare_database(PYTHON, project, env, "db")
+    prepare(project, env, cache_table=True)
     run_baked_suite(project, env)
     with gunicorn(project, env) as site:
         get(site + "/recipes/")

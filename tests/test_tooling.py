@@ -2,8 +2,6 @@
 
 import ast
 import re
-import subprocess
-import urllib.request
 
 import pytest
 import yaml
@@ -16,9 +14,11 @@ from tests.support import (
     answers_id,
     cli_env,
     free_port,
+    get,
     git,
+    prepare,
     run,
-    wait_for_port,
+    serve,
 )
 
 # compose.yaml: the chosen backend's server, and PostgreSQL, for local development.
@@ -62,12 +62,6 @@ def env_reads(settings_source):
     return reads
 
 
-def bake(cookies, answers):
-    result = cookies.bake(extra_context=answers)
-    assert result.exit_code == 0, f"bake with {answers_id(answers)} failed: {result.exception}"
-    return result.project_path
-
-
 def load_yaml(project, name):
     path = project / name
     assert path.is_file(), f"{name} is missing"
@@ -80,9 +74,9 @@ def check_schema(project, name, schema):
 
 
 @pytest.fixture(params=BACKENDS, ids=lambda backend: f"backend:{backend}")
-def baked(request, cookies):
+def baked(request, bake):
     backend = request.param
-    return backend, bake(cookies, answers_for(backend, set(LEVELS)))
+    return backend, bake(answers_for(backend, set(LEVELS)))
 
 
 def test_env_example_lists_every_variable_the_settings_read(baked):
@@ -161,8 +155,8 @@ def test_dependabot_proposes_upgrades_within_django_lts(baked):
     check_schema(project, ".github/dependabot.yml", "vendor.dependabot")
 
 
-def test_gitignore_covers_what_the_bake_writes_and_nothing_else(cookies, tmp_path):
-    project = bake(cookies, answers_for("file", set(LEVELS)))
+def test_gitignore_covers_what_the_bake_writes_and_nothing_else(bake, tmp_path):
+    project = bake(answers_for("file", set(LEVELS)))
     env = cli_env(tmp_path)
     git("init", "-q", cwd=project, env=env)
     git("add", "-A", cwd=project, env=env)
@@ -180,8 +174,8 @@ PRE_COMMIT_BAKES = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", PRE_COMMIT_BAKES, ids=answers_id)
-def test_baked_project_passes_its_own_pre_commit_hooks(cookies, tmp_path, answers):
-    project = bake(cookies, answers)
+def test_baked_project_passes_its_own_pre_commit_hooks(bake, tmp_path, answers):
+    project = bake(answers)
     env = cli_env(tmp_path)
     git("init", "-q", cwd=project, env=env)
     git("add", "-A", cwd=project, env=env)
@@ -191,11 +185,6 @@ def test_baked_project_passes_its_own_pre_commit_hooks(cookies, tmp_path, answer
     assert git("diff", "--stat", cwd=project, env=env) == "", "the hooks changed files"
     # Only PyPI-installed local hooks: autoupdate has nothing to fetch and must not fail.
     run([*pre_commit, "autoupdate"], project, env)
-
-
-def get(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.status, response.read().decode()
 
 
 def debug_toolbar_active(project, env):
@@ -208,28 +197,20 @@ def debug_toolbar_active(project, env):
 
 
 @pytest.mark.slow
-def test_debug_toolbar_shows_sql_and_cache_panels_only_in_debug(cookies, tmp_path):
-    project = bake(cookies, answers_for("locmem", {"cache_per_view", "cache_template_fragment"}))
+def test_debug_toolbar_shows_sql_and_cache_panels_only_in_debug(bake, tmp_path):
+    project = bake(answers_for("locmem", {"cache_per_view", "cache_template_fragment"}))
     env = cli_env(tmp_path)
     debug = {**env, "DJANGO_DEBUG": "true"}
     assert debug_toolbar_active(project, debug)
     assert not debug_toolbar_active(project, env)
     assert not debug_toolbar_active(project, {**debug, "PYTEST_VERSION": "9"})
     run([PYTHON, "manage.py", "check", "--fail-level", "WARNING"], project, debug)
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, debug)
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, debug)
+    prepare(project, debug, recipes=5)
 
     port = free_port()
-    server = subprocess.Popen(
-        [PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=project,
-        env=debug,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, server, "runserver", timeout=30)
-        pages = [get(f"http://127.0.0.1:{port}/recipes/")[1] for _ in range(2)]
+    runserver = [PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    with serve(runserver, port, project, debug, "runserver") as site:
+        pages = [get(f"{site}/recipes/")[2] for _ in range(2)]
         panels = [re.findall(r"<small>\s*([^<]*?)\s*</small>", page) for page in pages]
         for page in pages:
             assert 'id="djDebug"' in page and "SQLPanel" in page and "CachePanel" in page
@@ -238,8 +219,5 @@ def test_debug_toolbar_shows_sql_and_cache_panels_only_in_debug(cookies, tmp_pat
         assert "3 queries" in " ".join(panels[0]), panels[0]  # count, recipes, ingredients
         assert "0 queries" in " ".join(panels[1]), panels[1]
         assert any(re.fullmatch(r"[1-9]\d* calls? in .*", text) for text in panels[1]), panels[1]
-        status, _ = get(f"http://127.0.0.1:{port}/static/debug_toolbar/js/toolbar.js")
+        status, _, _ = get(f"{site}/static/debug_toolbar/js/toolbar.js")
         assert status == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
