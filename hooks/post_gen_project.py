@@ -25,6 +25,7 @@ ANSWERS = json.loads(
 )
 
 PROJECT = Path.cwd()
+BACKENDS = ["locmem", "redis", "memcached", "db", "file"]
 LEVEL_TESTS = {
     "cache_per_site": "tests/test_per_site.py",
     "cache_per_view": "tests/test_per_view.py",
@@ -76,10 +77,22 @@ def remove_unchosen_files():
     if not levels:
         remove("recipes/caching.py")
         remove("tests/test_invalidation.py")
-    if ANSWERS["cache_backend"] == "locmem":
+
+
+def remove_unchosen_backends():
+    """Each backend's module and tests, for the chosen backend only."""
+    backend = ANSWERS["cache_backend"]
+    for other in BACKENDS:
+        if other != backend:
+            remove(f"caching/{other}_cache.py")
+            remove(f"tests/test_{other}_cache.py")
+    if backend == "locmem":
         # Local memory cannot fail: no outage handling, no outage tests.
-        remove("config/cache_backends.py")
+        remove("caching/health.py")
         remove("tests/test_cache_outage.py")
+    package = PROJECT / "caching"
+    if package.is_dir() and [path.name for path in package.iterdir()] == ["__init__.py"]:
+        remove("caching")  # Nothing left in the package.
 
 
 def write_local_secrets():
@@ -132,6 +145,7 @@ def print_next_steps():
 
 def main():
     remove_unchosen_files()
+    remove_unchosen_backends()
     write_local_secrets()
     print_next_steps()
 

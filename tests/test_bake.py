@@ -44,10 +44,15 @@ LEVEL_TESTS = {
 BACKEND_SETTINGS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "redis": "django_redis.cache.RedisCache",
-    # Django's backends, where a failing cache is a miss (config/cache_backends.py).
-    "memcached": "config.cache_backends.PyMemcacheCache",
-    "db": "config.cache_backends.DatabaseCache",
-    "file": "config.cache_backends.FileBasedCache",
+    # Django's backends, where a failing cache is a miss (caching/<backend>_cache.py).
+    "memcached": "caching.memcached_cache.PyMemcacheCache",
+    "db": "caching.db_cache.DatabaseCache",
+    "file": "caching.file_cache.FileBasedCache",
+}
+# Each backend's own module and tests; none but the chosen backend's are baked.
+BACKEND_FILES = {
+    backend: {f"caching/{backend}_cache.py", f"tests/test_{backend}_cache.py"}
+    for backend in BACKEND_SETTINGS
 }
 BACKEND_REQUIREMENTS = {"redis": {"django-redis", "redis", "hiredis"}, "memcached": {"pymemcache"}}
 PAGE_CACHE_NAMES = ("cache_page", "UpdateCacheMiddleware", "FetchFromCacheMiddleware")
@@ -111,6 +116,13 @@ def test_bake_matches_the_answers(baked):
     assert f'"BACKEND": "{BACKEND_SETTINGS[backend]}"' in settings, where
     for other, path in BACKEND_SETTINGS.items():
         assert (path in settings) == (other == backend), f"{where}: {path} in settings"
+
+    backend_files = set().union(*BACKEND_FILES.values()) & set(texts)
+    expected_files = {path for path in BACKEND_FILES[backend] if path != "caching/locmem_cache.py"}
+    assert backend_files == expected_files, where
+    can_fail = backend != "locmem"
+    assert ("caching/health.py" in texts) == can_fail, where
+    assert ("tests/test_cache_outage.py" in texts) == can_fail, where
 
     runtime = requirement_names(texts["requirements.txt"])
     expected = {"django", "dj-database-url", "gunicorn"} | BACKEND_REQUIREMENTS.get(backend, set())

@@ -34,7 +34,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 {%- if cookiecutter.cache_backend != "locmem" %}
 
-from config.cache_backends import cache_works_again
+from caching.health import cache_works_again
 {%- endif %}
 
 from .models import Ingredient, Recipe

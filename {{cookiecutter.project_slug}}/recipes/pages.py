@@ -29,9 +29,9 @@ from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
 {% if backend == "redis" %}from django_redis.cache import RedisCache
 {% elif backend == "memcached" %}
-from config.cache_backends import PyMemcacheCache
+from caching.memcached_cache import PyMemcacheCache
 {% elif backend == "db" %}
-from config.cache_backends import DatabaseCache
+from caching.db_cache import DatabaseCache
 {% endif %}
 from .caching import (
     RECIPES_VERSION_KEY,
@@ -166,11 +166,11 @@ class PagesCache(ReadAhead, RedisCache):
 
 
 class PagesCache(ReadAhead, PyMemcacheCache):
-    """Django's pymemcache backend (config/cache_backends.py), reading a page in one round trip."""
+    """Django's pymemcache backend (caching/), reading a page in one round trip."""
 {%- elif backend == "db" %}
 
 
 class PagesCache(ReadAhead, DatabaseCache):
-    """Django's database cache (config/cache_backends.py), reading a cached page in one query."""
+    """Django's database cache (caching/), reading a cached page in one query."""
 {%- endif %}
 {%- endif %}
