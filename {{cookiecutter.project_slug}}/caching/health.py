@@ -74,11 +74,13 @@ class MissOnError:
     A subclass of a Django cache backend sets `health` and `errors`, the
     exceptions that mean the cache failed (it is down, unreachable, missing).
     Any other exception, such as a value that cannot be pickled, is raised as
-    the stock backend raises it. Only a write that works proves the cache works
-    again.
+    the stock backend raises it.
     """
 
     errors = ()
+    # Whether a read that works proves the cache works again, or only a write: a
+    # missing file reads as a miss, without an error, whether its directory works or not.
+    reads_prove_it_works = False
 
     def get(self, key, default=None, version=None):
         return self._or_miss(super().get, default, key, default, version)
@@ -122,7 +124,7 @@ class MissOnError:
         except self.errors as error:
             self.health.failed(error, self.hint)
             return miss
-        if proves_it_works:
+        if proves_it_works or self.reads_prove_it_works:
             self.health.worked()
         return result
 

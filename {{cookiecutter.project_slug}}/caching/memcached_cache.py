@@ -28,12 +28,14 @@ class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
     number. pymemcache's own ignore_exc would hide those too, so it stays off.
 
     Several servers share the keys (rendezvous hashing, on blake2b below). A
-    server that fails retry_attempts times in a row leaves the pool for
-    dead_timeout seconds, its keys going to the others (config/settings.py).
-    The pool is reported as one cache.
+    server that fails leaves the pool for dead_timeout seconds, its keys going
+    to the others (config/settings.py). The pool is reported as one cache.
     """
 
     errors = (OSError, MemcacheUnexpectedCloseError, AllServersDown)
+    # Every call goes to a server, or raises: the first that works after an outage,
+    # often the read of the recipes version, says the server is back.
+    reads_prove_it_works = True
 
     def __init__(self, server, params):
         options = {"hasher": BlakeRendezvousHash, **params.get("OPTIONS", {})}

@@ -230,14 +230,14 @@ CACHES = {
             "max_pool_size": 16,
             "connect_timeout": float(env("CACHE_CONNECT_TIMEOUT", "0.25")),
             "timeout": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
-            # A server that fails retry_attempts + 1 times in a row leaves the pool,
-            # its keys moving to the others, for dead_timeout seconds (pymemcache's
-            # default, 60, is long), then is tried again: a restarted server takes
-            # its share back within 20 s. retry_timeout 0: each call while it fails
-            # tries it, so a call never counts as done when nothing was asked.
-            "retry_attempts": 2,
-            "retry_timeout": 0,
-            "dead_timeout": 10,
+            # A server that fails leaves the pool at once, its keys moving to the
+            # others (or missing, with one server), and is tried again after
+            # dead_timeout seconds: a dead or hung server costs one call a timeout
+            # every few seconds, not every call, and a restarted one is back within
+            # seconds. (With retry_attempts above 0, pymemcache would answer some
+            # calls to a failing server with a miss without asking it.)
+            "retry_attempts": 0,
+            "dead_timeout": 2,
         },
     },
 {%- elif cookiecutter.cache_backend == "db" %}
