@@ -71,7 +71,7 @@ class CacheHealth:
 class MissOnError:
     """Cache methods where a failure of the cache itself is a miss, reported to self.health.
 
-    A subclass of a Django cache backend sets `health` and `errors`, the
+    A subclass of a Django cache backend sets `health` (a CacheHealth) and `errors`, the
     exceptions that mean the cache failed (it is down, unreachable, missing).
     Any other exception, such as a value that cannot be pickled, is raised as
     the stock backend raises it.
@@ -122,11 +122,17 @@ class MissOnError:
         try:
             result = self.call(method, *args)
         except self.errors as error:
-            self.health.failed(error, self.hint)
+            self.cache_failed(error)
             return miss
         if proves_it_works or self.reads_prove_it_works:
-            self.health.worked()
+            self.cache_worked()
         return result
+
+    def cache_failed(self, error):
+        self.health.failed(error, self.hint)
+
+    def cache_worked(self):
+        self.health.worked()
 
     def _counted(self, method, key, delta, version):
         # A miss means the key is not there, which incr() and decr() raise as ValueError.

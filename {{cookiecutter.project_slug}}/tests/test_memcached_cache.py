@@ -47,7 +47,8 @@ def test_each_request_closes_its_connections(client, settings):
     before = open_connections()
     for _ in range(3):
         assert client.get("/healthz").status_code == 200
-        assert open_connections() == before
+        # Others may close theirs meanwhile; none of this test's requests stays open.
+        assert open_connections() <= before
 
 
 # The check itself, not run_checks(): Django's own checks would build a client for
