@@ -1,5 +1,6 @@
 """The cache is Django's pymemcache backend on the servers in MEMCACHED_SERVERS."""
 
+import logging
 from collections import Counter
 
 import pytest
@@ -38,17 +39,35 @@ def test_keys_spread_evenly_over_servers():
 
 @pytest.mark.django_db
 def test_each_request_closes_its_connections(client, settings):
-    """Django closes the cache at the end of each request; the connections go with it."""
+    """Django closes the cache at the end of each request, and the connections go with it.
+
+    So each request connects anew: the server counts the connections it accepted.
+    """
     server = memcached_servers(settings)[0]
 
-    def open_connections():
-        return server.stats()[b"curr_connections"]
+    def connections_so_far():
+        return server.stats()[b"total_connections"]
 
-    before = open_connections()
+    client.get("/healthz")
+    before = connections_so_far()
     for _ in range(3):
         assert client.get("/healthz").status_code == 200
-        # Others may close theirs meanwhile; none of this test's requests stays open.
-        assert open_connections() <= before
+    assert connections_so_far() >= before + 3
+
+
+def test_a_dead_server_of_a_pool_is_reported_alone(settings, tmp_path, caplog):
+    """Its keys go to the others; the servers that work are never reported."""
+    dead = tmp_path / "dead-memcached.sock"  # No server listens on it.
+    with_location(settings, [*settings.CACHES["default"]["LOCATION"], f"unix:{dead}"])
+    keys = [f"key-{number}" for number in range(20)]
+    with caplog.at_level(logging.INFO, logger="caching"):
+        for key in keys:
+            cache.set(key, "value")
+        found = cache.get_many(keys)
+    assert len(found) >= len(keys) - 1  # At most the first key for the dead server is lost.
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 1, messages
+    assert messages[0].startswith(f"Cache unavailable: memcached at {dead} ")
 
 
 # The check itself, not run_checks(): Django's own checks would build a client for
