@@ -7,9 +7,12 @@ Run by tests/test_contracts.py, with a baked project as the working directory:
 "stock" tests Django's (or django-redis's) class; "ours" the class the baked
 settings name, with the baked OPTIONS. Both get the same LOCATION and no
 KEY_PREFIX or TIMEOUT of the project's, which Django's tests do not expect.
+The database is SQLite in memory, or CONTRACT_DATABASE_URL (a server Django's
+test runner may create its test database on).
 """
 
 import json
+import os
 import sys
 import unittest
 from pathlib import Path
@@ -43,6 +46,15 @@ def class_under_test():
     return {"BACKEND": baked["BACKEND"], "LOCATION": LOCATION, "OPTIONS": baked.get("OPTIONS", {})}
 
 
+def database():
+    url = os.environ.get("CONTRACT_DATABASE_URL")
+    if url is None:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    import dj_database_url
+
+    return dj_database_url.parse(url)
+
+
 def configure():
     from django.conf import settings
 
@@ -50,7 +62,7 @@ def configure():
     settings.configure(
         SECRET_KEY="django-cache-contract-tests",
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "cache"],
-        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        DATABASES={"default": database()},
         # Django's server-backed test classes run only when such a cache is configured.
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -122,6 +122,8 @@ def test_bake_matches_the_answers(baked):
     assert backend_files == expected_files, where
     can_fail = backend != "locmem"
     assert ("caching/health.py" in texts) == can_fail, where
+    misses_by_mixin = backend in ("memcached", "db", "file")
+    assert ("caching/miss_on_error.py" in texts) == misses_by_mixin, where
     assert ("tests/test_cache_outage.py" in texts) == can_fail, where
 
     runtime = requirement_names(texts["requirements.txt"])

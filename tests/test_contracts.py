@@ -8,7 +8,7 @@ but for the deviations named below, which are the point of our classes.
 
 This runs the TestCase of each backend (RedisCacheTests with django-redis in
 place of Django's own Redis backend, PyMemcacheCacheTests, DBCacheTests on
-SQLite, FileBasedCacheTests), not django-redis's own suite.
+SQLite and PostgreSQL, FileBasedCacheTests), not django-redis's own suite.
 """
 
 import json

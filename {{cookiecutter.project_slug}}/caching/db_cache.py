@@ -6,7 +6,8 @@ https://docs.djangoproject.com/en/5.2/topics/cache/#database-caching
 from django.core.cache.backends import db
 from django.db import DatabaseError, connections, router, transaction
 
-from .health import CacheHealth, MissOnError
+from .health import CacheHealth
+from .miss_on_error import MissOnError
 
 
 class DatabaseCache(MissOnError, db.DatabaseCache):

@@ -8,7 +8,8 @@ import os
 from django.core.cache.backends import filebased
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 
-from .health import CacheHealth, MissOnError
+from .health import CacheHealth
+from .miss_on_error import MissOnError
 
 
 class FileBasedCache(MissOnError, filebased.FileBasedCache):

@@ -4,14 +4,13 @@ A cache call that fails is a cache miss: the page is built from the database, as
 if nothing were cached. Each process logs a warning when the cache fails and a
 note when it works again, and sends cache_works_again then.
 
-https://docs.djangoproject.com/en/5.2/topics/cache/#using-a-custom-cache-backend
+https://docs.djangoproject.com/en/5.2/topics/signals/
 """
 
 import logging
 import threading
 import time
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
@@ -66,84 +65,3 @@ class CacheHealth:
             seconds, self.down_since = time.monotonic() - self.down_since, None
         logger.info("Cache available again: %s, after %.0f s.", self.name, seconds)
         cache_works_again.send(sender=type(self), name=self.name)
-
-
-class MissOnError:
-    """Cache methods where a failure of the cache itself is a miss, reported to self.health.
-
-    A subclass of a Django cache backend sets `health` (a CacheHealth) and `errors`, the
-    exceptions that mean the cache failed (it is down, unreachable, missing).
-    Any other exception, such as a value that cannot be pickled, is raised as
-    the stock backend raises it.
-    """
-
-    errors = ()
-    # Whether a read that works proves the cache works again, or only a write: a
-    # missing file reads as a miss, without an error, whether its directory works or not.
-    reads_prove_it_works = False
-
-    def get(self, key, default=None, version=None):
-        return self._or_miss(super().get, default, key, default, version)
-
-    def get_many(self, keys, version=None):
-        return self._or_miss(super().get_many, {}, keys, version)
-
-    def has_key(self, key, version=None):
-        return self._or_miss(super().has_key, False, key, version)
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        self._or_miss(super().set, None, key, value, timeout, version, proves_it_works=True)
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._or_miss(super().set_many, list(data), data, timeout, version)
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._or_miss(super().add, False, key, value, timeout, version)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._or_miss(super().touch, False, key, timeout, version)
-
-    def incr(self, key, delta=1, version=None):
-        return self._counted(super().incr, key, delta, version)
-
-    def decr(self, key, delta=1, version=None):
-        return self._counted(super().decr, key, delta, version)
-
-    def delete(self, key, version=None):
-        return self._or_miss(super().delete, False, key, version)
-
-    def delete_many(self, keys, version=None):
-        self._or_miss(super().delete_many, None, keys, version)
-
-    def clear(self):
-        self._or_miss(super().clear, None)
-
-    def _or_miss(self, method, miss, *args, proves_it_works=False):
-        try:
-            result = self.call(method, *args)
-        except self.errors as error:
-            self.cache_failed(error)
-            return miss
-        if proves_it_works or self.reads_prove_it_works:
-            self.cache_worked()
-        return result
-
-    def cache_failed(self, error):
-        self.health.failed(error, self.hint)
-
-    def cache_worked(self):
-        self.health.worked()
-
-    def _counted(self, method, key, delta, version):
-        # A miss means the key is not there, which incr() and decr() raise as ValueError.
-        result = self._or_miss(method, None, key, delta, version)
-        if result is None:
-            raise ValueError(f"Key {key!r} not found: the cache is unavailable.")
-        return result
-
-    def call(self, method, *args):
-        return method(*args)
-
-    def hint(self):
-        """What to do about it, for the log."""
-        return ""

@@ -10,7 +10,8 @@ from django.core.cache.backends import memcached
 from pymemcache.client.rendezvous import RendezvousHash
 from pymemcache.exceptions import MemcacheError, MemcacheUnexpectedCloseError
 
-from .health import CacheHealth, MissOnError
+from .health import CacheHealth
+from .miss_on_error import MissOnError
 
 
 class AllServersDown(MemcacheError):
