@@ -7,12 +7,13 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 
 
 class MissOnError:
-    """Cache methods where a failure of the cache itself is a miss, reported to self.health.
+    """Cache methods where a failure of the cache itself is a miss, and is reported.
 
-    A subclass of a Django cache backend sets `health` (a CacheHealth) and `errors`, the
-    exceptions that mean the cache failed (it is down, unreachable, missing).
-    Any other exception, such as a value that cannot be pickled, is raised as
-    the stock backend raises it.
+    A subclass of a Django cache backend sets `errors`, the exceptions that mean
+    the cache failed (it is down, unreachable, missing), and `health`, the
+    CacheHealth that cache_failed() and cache_worked() report to. Any other
+    exception, such as a value that cannot be pickled, is raised as the stock
+    backend raises it.
     """
 
     errors = ()
