@@ -75,25 +75,43 @@ def location(request, tmp_path):
     return str(tmp_path / "unused")  # FileBasedCacheTests make a directory per test.
 
 
-def outcomes(project, django_tests, backend, which, location):
+@pytest.fixture
+def database_env(request, database):
+    """SQLite in memory, or a PostgreSQL server of the tests' own."""
+    if database == "sqlite":
+        return {}
+    return {"CONTRACT_DATABASE_URL": request.getfixturevalue("postgres_server").url("postgres")}
+
+
+def outcomes(project, django_tests, backend, which, location, database_env):
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_")
+    }
     result = run(
         [PYTHON, RUNNER, str(django_tests), backend, which, location],
         project,
-        {
-            **os.environ,
-            "PYTHONWARNINGS": "ignore",
-        },
+        {**environment, **database_env, "PYTHONWARNINGS": "ignore"},
     )
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("backend", ["redis", "memcached", "db", "file"])
+@pytest.mark.parametrize(
+    ("backend", "database"),
+    [
+        ("redis", "sqlite"),
+        ("memcached", "sqlite"),
+        ("db", "sqlite"),
+        # On PostgreSQL, our database cache gives its queries a savepoint.
+        ("db", "postgresql"),
+        ("file", "sqlite"),
+    ],
+)
 def test_django_cache_tests_pass_for_ours_where_they_pass_for_stock(
-    cookies, django_tests, backend, location
+    cookies, django_tests, backend, location, database_env
 ):
     project = bake(cookies, answers_for(backend, set()))
-    stock = outcomes(project, django_tests, backend, "stock", location)
-    ours = outcomes(project, django_tests, backend, "ours", location)
+    stock = outcomes(project, django_tests, backend, "stock", location, database_env)
+    ours = outcomes(project, django_tests, backend, "ours", location, database_env)
 
     passed = {test for test, outcome in stock.items() if outcome == "passed"}
     assert len(passed) > 40, f"Django's cache tests did not run for the stock class: {stock}"
