@@ -57,11 +57,13 @@ class CacheHealth:
         )
 
     def worked(self):
+        """Note a call that worked; True if it ended an outage."""
         if self.down_since is None:
-            return
+            return False
         with self._lock:
             if self.down_since is None:
-                return
+                return False
             seconds, self.down_since = time.monotonic() - self.down_since, None
         logger.info("Cache available again: %s, after %.0f s.", self.name, seconds)
         cache_works_again.send(sender=type(self), name=self.name)
+        return True

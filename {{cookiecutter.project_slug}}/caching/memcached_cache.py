@@ -66,7 +66,7 @@ class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
             CacheHealth.of(f"memcached at {self.server}").failed(error)
 
     def cache_worked(self):
-        CacheHealth.of(f"memcached at {self.server}").worked()
+        return CacheHealth.of(f"memcached at {self.server}").worked()
 
 
 class BlakeRendezvousHash(RendezvousHash):

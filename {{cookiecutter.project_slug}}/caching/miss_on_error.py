@@ -22,13 +22,13 @@ class MissOnError:
     reads_prove_it_works = False
 
     def get(self, key, default=None, version=None):
-        return self._or_miss(super().get, default, key, default, version)
+        return self._or_miss(super().get, default, key, default, version, is_read=True)
 
     def get_many(self, keys, version=None):
-        return self._or_miss(super().get_many, {}, keys, version)
+        return self._or_miss(super().get_many, {}, keys, version, is_read=True)
 
     def has_key(self, key, version=None):
-        return self._or_miss(super().has_key, False, key, version)
+        return self._or_miss(super().has_key, False, key, version, is_read=True)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self._or_miss(super().set, None, key, value, timeout, version, proves_it_works=True)
@@ -57,21 +57,25 @@ class MissOnError:
     def clear(self):
         self._or_miss(super().clear, None)
 
-    def _or_miss(self, method, miss, *args, proves_it_works=False):
+    def _or_miss(self, method, miss, *args, proves_it_works=False, is_read=False):
         try:
             result = self.call(method, *args)
         except self.errors as error:
             self.cache_failed(error)
             return miss
-        if proves_it_works or self.reads_prove_it_works:
-            self.cache_worked()
+        came_back = (proves_it_works or self.reads_prove_it_works) and self.cache_worked()
+        if came_back and is_read:
+            # The first read after an outage may find what the cache held before it,
+            # older than the writes that could not reach it: a miss, to be safe.
+            return miss
         return result
 
     def cache_failed(self, error):
         self.health.failed(error, self.hint)
 
     def cache_worked(self):
-        self.health.worked()
+        """Report a call that worked; True if it ended an outage."""
+        return self.health.worked()
 
     def _counted(self, method, key, delta, version):
         # A miss means the key is not there, which incr() and decr() raise as ValueError.

@@ -56,7 +56,10 @@ class Redis(redis.Redis):
         except (redis.ConnectionError, redis.TimeoutError) as error:
             self.health.failed(error)
             raise
-        self.health.worked()
+        if self.health.worked():
+            # The first answer after an outage may come from what the server held
+            # before it, older than the writes that could not reach it: a miss.
+            raise redis.ConnectionError(f"{self.health.name} is back; its answer may be old")
         return result
 
 

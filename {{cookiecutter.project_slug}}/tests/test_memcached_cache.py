@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache, caches
 from pymemcache.client.base import Client
 
+from caching.health import CacheHealth
 from caching.memcached_cache import BlakeRendezvousHash, PyMemcacheCache
 from recipes.checks import check_memcached_servers
 from tests.test_checks import with_location
@@ -25,6 +26,15 @@ def test_an_entry_lands_on_one_of_the_memcached_servers(settings):
     holding = [server for server in memcached_servers(settings) if server.get(key)]
     assert len(holding) == 1
     assert cache.get("probe") == "hello"
+
+
+def test_the_first_read_after_an_outage_is_a_miss(settings):
+    """What the server held from before may be older than the writes it missed."""
+    cache.set("probe", "from before the outage")
+    (server,) = settings.CACHES["default"]["LOCATION"]
+    CacheHealth.of(f"memcached at {server}").failed(OSError("an outage for this test"))
+    assert cache.get("probe") is None
+    assert cache.get("probe") == "from before the outage"
 
 
 def test_keys_spread_evenly_over_servers():
