@@ -24,10 +24,11 @@ class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
     The one difference from Django's: when a server refuses the connection,
     drops it, or does not answer within the timeouts (and when no server of the
     pool is left), the call is a miss, logged once per outage of each server,
-    instead of an exception. Anything else raises as in Django's: a value that
-    cannot be pickled, a value too large for memcached, incr() of a value that
-    is not a number. pymemcache's own ignore_exc would hide those too, so it
-    stays off.
+    instead of an exception; and the first read after an outage is a miss, as
+    it may be older than the writes that failed. Anything else raises as in
+    Django's: a value that cannot be pickled, a value too large for memcached,
+    incr() of a value that is not a number. pymemcache's own ignore_exc would
+    hide those too, so it stays off.
 
     Several servers share the keys (rendezvous hashing, on blake2b below). A
     server that fails leaves the pool for dead_timeout seconds, its keys going

@@ -2,10 +2,11 @@
 
 django-redis (IGNORE_EXCEPTIONS in config/settings.py) turns a server that does
 not answer into cache misses. The client here, plugged in through django-redis's
-REDIS_CLIENT_CLASS, adds two things: the outage is logged once (caching/health.py),
-and after a failure the server is left alone for retry_after seconds, so a
-server that accepts connections but never answers costs one cache call a socket
-timeout, not every call of every request.
+REDIS_CLIENT_CLASS, adds three things: the outage is logged once
+(caching/health.py); after a failure the server is left alone for retry_after
+seconds, so a server that accepts connections but never answers costs one cache
+call a socket timeout, not every call of every request; and the first answer
+after an outage is a miss, as it may be older than the writes that failed.
 
 https://github.com/jazzband/django-redis#pluggable-redis-client
 """
