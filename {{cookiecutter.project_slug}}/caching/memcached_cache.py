@@ -67,6 +67,8 @@ class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
             CacheHealth.of(f"memcached at {self.server}").failed(error)
 
     def cache_worked(self):
+        if self.server is None:  # No key was routed yet: no server was asked.
+            return False
         return CacheHealth.of(f"memcached at {self.server}").worked()
 
 
