@@ -17,6 +17,7 @@ ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 PROJECT = Path.cwd()
 # The baked test file that proves each level; the template's tests read this table
 # (tests/support.py), so it is written once, here.
+BACKENDS = ["locmem", "redis", "memcached", "db", "file"]
 LEVEL_TESTS = {
     "cache_per_site": "tests/test_per_site.py",
     "cache_per_view": "tests/test_per_view.py",
@@ -76,15 +77,28 @@ def remove_unchosen_files():
     if ANSWERS["cache_backend"] != "db":
         # Only the database cache has a table to create.
         remove("recipes/management/commands/createcachetable.py")
-    if ANSWERS["cache_backend"] == "locmem":
+
+
+def remove_unchosen_backends():
+    """Each backend's module and tests, for the chosen backend only."""
+    backend = ANSWERS["cache_backend"]
+    for other in BACKENDS:
+        if other != backend:
+            remove(f"caching/{other}_cache.py")
+            remove(f"tests/test_{other}_cache.py")
+    if backend in ("locmem", "redis"):
+        # django-redis turns failures into misses itself (IGNORE_EXCEPTIONS).
+        remove("caching/miss_on_error.py")
+    if backend == "locmem":
         # Local memory cannot fail: no outage handling, no outage tests.
-        remove("config/cache_backends.py")
+        remove("caching/health.py")
         remove("tests/test_cache_outage.py")
-    if ANSWERS["cache_backend"] != "redis":
+    if backend != "redis":
         remove("caching/redis_sentinel.py")
         remove("tests/test_redis_sentinel.py")
-    if [path.name for path in (PROJECT / "caching").glob("*.py")] == ["__init__.py"]:
-        remove("caching")  # Nothing left in it for these answers.
+    package = PROJECT / "caching"
+    if package.is_dir() and [path.name for path in package.iterdir()] == ["__init__.py"]:
+        remove("caching")  # Nothing left in the package.
 
 
 def write_local_secrets():
@@ -137,6 +151,7 @@ def print_next_steps():
 
 def main():
     remove_unchosen_files()
+    remove_unchosen_backends()
     write_local_secrets()
     print_next_steps()
 

@@ -16,6 +16,7 @@ BACKENDS = ("locmem", "redis", "memcached", "db", "file")
 # Modules the baked project imports by these names: a slug equal to one of them
 # would shadow it and break the project in confusing ways.
 SHADOWED_MODULES = {
+    "caching",
     "config",
     "django",
     "recipes",

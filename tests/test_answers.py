@@ -30,6 +30,7 @@ BAD_ANSWERS = [
     ("project_slug", "django", SHADOWS, None),
     ("project_slug", "config", SHADOWS, None),
     ("project_slug", "recipes", SHADOWS, None),
+    ("project_slug", "caching", SHADOWS, None),
     ("project_slug", "test", SHADOWS, None),
     ("project_slug", "site", SHADOWS, None),
     ("project_slug", "json", SHADOWS, None),

@@ -49,10 +49,18 @@ LEVEL_TRACES = {
 BACKEND_SETTINGS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "redis": "django_redis.cache.RedisCache",
-    # Django's backends, where a failing cache is a miss (config/cache_backends.py).
-    "memcached": "config.cache_backends.PyMemcacheCache",
-    "db": "config.cache_backends.DatabaseCache",
-    "file": "config.cache_backends.FileBasedCache",
+    # Django's backends, where a failing cache is a miss (caching/<backend>_cache.py).
+    "memcached": "caching.memcached_cache.PyMemcacheCache",
+    "db": "caching.db_cache.DatabaseCache",
+    "file": "caching.file_cache.FileBasedCache",
+}
+# Each backend's own module and tests; none but the chosen backend's are baked.
+BACKEND_FILES = {
+    "locmem": {"tests/test_locmem_cache.py"},
+    **{
+        backend: {f"caching/{backend}_cache.py", f"tests/test_{backend}_cache.py"}
+        for backend in ("redis", "memcached", "db", "file")
+    },
 }
 BACKEND_REQUIREMENTS = {"redis": {"django-redis", "redis", "hiredis"}, "memcached": {"pymemcache"}}
 PAGE_CACHE_NAMES = ("cache_page", "UpdateCacheMiddleware", "FetchFromCacheMiddleware")
@@ -115,6 +123,14 @@ def test_bake_matches_the_answers(baked):
     assert f'"BACKEND": "{BACKEND_SETTINGS[backend]}"' in settings, where
     for other, path in BACKEND_SETTINGS.items():
         assert (path in settings) == (other == backend), f"{where}: {path} in settings"
+
+    backend_files = set().union(*BACKEND_FILES.values()) & set(texts)
+    assert backend_files == BACKEND_FILES[backend], where
+    can_fail = backend != "locmem"
+    assert ("caching/health.py" in texts) == can_fail, where
+    misses_by_mixin = backend in ("memcached", "db", "file")
+    assert ("caching/miss_on_error.py" in texts) == misses_by_mixin, where
+    assert ("tests/test_cache_outage.py" in texts) == can_fail, where
 
     createcachetable = "recipes/management/commands/createcachetable.py"
     assert (createcachetable in texts) == (backend == "db"), f"{where}: {createcachetable}"

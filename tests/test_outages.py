@@ -39,8 +39,8 @@ pytestmark = pytest.mark.slow
 # The connect and read timeouts are 0.25 s; a request makes a few cache calls at
 # most before the failed server is left alone. Generous: the machine is noisy.
 REQUEST_BOUND = 3.0
-# A failed server is tried again after 2 s (Redis); pymemcache leaves it out of the
-# pool for 10 to 20 s after three failures (dead_timeout).
+# A failed server is tried again after 2 s (Redis's retry_after, pymemcache's
+# dead_timeout).
 RESUME_BOUND = 40.0
 PAGES = ["/recipes/", "/recipes/1/", "/healthz"]
 FAILED = "Cache unavailable"

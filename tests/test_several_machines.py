@@ -26,12 +26,12 @@ pytestmark = pytest.mark.slow
 # A replica catches up with its primary in milliseconds on one machine; the bound
 # is generous because the machine running the tests is shared.
 REPLICA_CATCH_UP_SECONDS = 5
-# pymemcache may drop a dead server from the pool after retry_attempts failures
-# retry_timeout seconds apart (2 and 1 s in the baked settings): the traffic goes
-# on longer than that while the server is dead.
+# pymemcache drops a dead server from the pool at its first failure and tries it
+# again dead_timeout (2 s in the baked settings) later: the traffic goes on for
+# two of those while the server is dead.
 MEMCACHED_DEAD_SECONDS = 4
-# A dropped server rejoins dead_timeout (10 s) after it was dropped, at a check
-# pymemcache makes at most once per dead_timeout: within 20 s, plus slack.
+# A dropped server rejoins dead_timeout after it was dropped, at a check pymemcache
+# makes at most once per dead_timeout: within 4 s, plus much slack.
 MEMCACHED_REJOIN_SECONDS = 30
 
 PAGES = ["/recipes/", *(f"/recipes/{pk}/" for pk in range(1, 11))]

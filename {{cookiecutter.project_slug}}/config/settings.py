@@ -211,7 +211,7 @@ CACHES = {
             **REDIS_OPTIONS,
             # After a failure, leaves the server alone for retry_after seconds (a hung
             # server costs one call a timeout, not every call) and logs it once.
-            "REDIS_CLIENT_CLASS": "config.cache_backends.Redis",
+            "REDIS_CLIENT_CLASS": "caching.redis_cache.Redis",
             "REDIS_CLIENT_KWARGS": {"retry_after": 2.0},
             "SOCKET_CONNECT_TIMEOUT": CACHE_CONNECT_TIMEOUT,
             "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
@@ -220,30 +220,28 @@ CACHES = {
     },
 {%- elif cookiecutter.cache_backend == "memcached" %}
     # Memcached through pymemcache; several servers share the keys between them.
-    # ignore_exc turns a dead server into cache misses, and the timeouts keep a
-    # hung one from hanging the request. The backend is Django's PyMemcacheCache,
-    # logging once when a server fails and when it is back.
+    # The backend is Django's PyMemcacheCache, where a server that fails is a
+    # cache miss, logged once; the timeouts keep a hung one from hanging the request.
     # https://docs.djangoproject.com/en/5.2/topics/cache/#memcached
     "default": {
-        "BACKEND": "config.cache_backends.PyMemcacheCache",
+        "BACKEND": "caching.memcached_cache.PyMemcacheCache",
         "LOCATION": env.list("MEMCACHED_SERVERS", default=["127.0.0.1:11211"]),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
             "no_delay": True,
-            "ignore_exc": True,
             "use_pooling": True,
             "max_pool_size": 16,
             "connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
             "timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
-            # A dead server of the pool costs misses for its share of the keys and
-            # is retried every retry_timeout seconds. After retry_attempts failures
-            # in a row it may leave the pool, its keys moving to the others, for
-            # dead_timeout seconds (pymemcache's default, 60, is long): either way
-            # a restarted server takes its share back within 20 s.
-            "retry_attempts": 2,
-            "retry_timeout": 1,
-            "dead_timeout": 10,
+            # A server that fails leaves the pool at once, its keys moving to the
+            # others (or missing, with one server), and is tried again after
+            # dead_timeout seconds: a dead or hung server costs one call a timeout
+            # every few seconds, not every call, and a restarted one is back within
+            # seconds. (With retry_attempts above 0, pymemcache would answer some
+            # calls to a failing server with a miss without asking it.)
+            "retry_attempts": 0,
+            "dead_timeout": 2,
         },
     },
 {%- elif cookiecutter.cache_backend == "db" %}
@@ -253,7 +251,7 @@ CACHES = {
     # one log line, not an error page.
     # https://docs.djangoproject.com/en/5.2/topics/cache/#database-caching
     "default": {
-        "BACKEND": "config.cache_backends.DatabaseCache",
+        "BACKEND": "caching.db_cache.DatabaseCache",
         "LOCATION": env("CACHE_TABLE", default="django_cache"),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
@@ -265,7 +263,7 @@ CACHES = {
     # and one log line, not an error page.
     # https://docs.djangoproject.com/en/5.2/topics/cache/#filesystem-caching
     "default": {
-        "BACKEND": "config.cache_backends.FileBasedCache",
+        "BACKEND": "caching.file_cache.FileBasedCache",
         "LOCATION": env("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
@@ -350,6 +348,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 {%- if cookiecutter.cache_backend != "locmem" %}
     # A warning when the cache fails, a note when it works again (once per outage).
-    "loggers": {"config.cache_backends": {"level": "INFO"}},
+    "loggers": {"caching": {"level": "INFO"}},
 {%- endif %}
 }

@@ -20,10 +20,11 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from caching.requests import remember, remembered
 {% if cookiecutter.cache_backend != "locmem" -%}
-from config.cache_backends import cache_works_again
-{% endif %}
+from caching.health import cache_works_again
+{% endif -%}
+from caching.requests import remember, remembered
+
 {% if cookiecutter.cache_low_level -%}
 from .models import RECIPES_PER_PAGE, Ingredient, Recipe
 {% else -%}

@@ -141,7 +141,7 @@ def assert_no_recipe_queries(settings):
     """Assert the block reads nothing from the database but the cache table.
 
     On PostgreSQL, the cache's queries inside a transaction (each test's) come
-    with savepoints (config/cache_backends.py).
+    with savepoints (caching/db_cache.py).
     """
     cache_table = settings.CACHES["default"]["LOCATION"]
 

@@ -1,0 +1,140 @@
+"""Run Django's own cache tests for one backend class; print each test's outcome as JSON.
+
+Run by tests/test_contracts.py, with a baked project as the working directory:
+
+    python contracts_runner.py DJANGO_TESTS_DIR BACKEND stock|ours LOCATION
+
+"stock" tests Django's (or django-redis's) class; "ours" the class the baked
+settings name, with the baked OPTIONS. Both get the same LOCATION and no
+KEY_PREFIX or TIMEOUT of the project's, which Django's tests do not expect.
+The database is SQLite in memory, or CONTRACT_DATABASE_URL (a server Django's
+test runner may create its test database on).
+"""
+
+import json
+import os
+import sys
+import unittest
+from pathlib import Path
+
+DJANGO_TESTS, BACKEND, WHICH, LOCATION = sys.argv[1:5]
+sys.path[:0] = [str(Path.cwd()), DJANGO_TESTS]
+
+# The TestCase of Django's tests/cache/tests.py for each backend, and the stock class.
+TEST_CLASS = {
+    "redis": "RedisCacheTests",
+    "memcached": "PyMemcacheCacheTests",
+    "db": "DBCacheTests",
+    "file": "FileBasedCacheTests",
+}
+STOCK = {
+    "redis": "django_redis.cache.RedisCache",
+    "memcached": "django.core.cache.backends.memcached.PyMemcacheCache",
+    "db": "django.core.cache.backends.db.DatabaseCache",
+    "file": "django.core.cache.backends.filebased.FileBasedCache",
+}
+# Django's server-backed test classes leave out the cull options.
+WITHOUT_CULL = {"redis", "memcached"}
+
+
+def class_under_test():
+    if WHICH == "stock":
+        return {"BACKEND": STOCK[BACKEND], "LOCATION": LOCATION}
+    from config.settings import CACHES  # The baked settings, as a site would run them.
+
+    baked = CACHES["default"]
+    return {"BACKEND": baked["BACKEND"], "LOCATION": LOCATION, "OPTIONS": baked.get("OPTIONS", {})}
+
+
+def database():
+    url = os.environ.get("CONTRACT_DATABASE_URL")
+    if url is None:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    import dj_database_url
+
+    return dj_database_url.parse(url)
+
+
+def configure():
+    from django.conf import settings
+
+    params = class_under_test()
+    settings.configure(
+        SECRET_KEY="django-cache-contract-tests",
+        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "cache"],
+        DATABASES={"default": database()},
+        # Django's server-backed test classes run only when such a cache is configured.
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "memcached": {
+                "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+                # Some of the memcached tests use this one, the stock class.
+                "LOCATION": LOCATION if BACKEND == "memcached" else "127.0.0.1:11211",
+            },
+            "redis": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379",
+            },
+        },
+        USE_TZ=False,
+    )
+    return params
+
+
+def suite_for(params):
+    import django
+    from django.test import override_settings
+
+    django.setup()
+    from cache import tests
+
+    base = getattr(tests, TEST_CLASS[BACKEND])
+    variant = type(f"{WHICH.title()}{base.__name__}", (base,), {"__module__": base.__module__})
+    caches = tests.caches_setting_for_tests(
+        base=params, exclude={"cull", "zero_cull"} if BACKEND in WITHOUT_CULL else None
+    )
+    return unittest.defaultTestLoader.loadTestsFromTestCase(
+        override_settings(CACHES=caches)(variant)
+    )
+
+
+class Outcomes(unittest.TestResult):
+    """A TestResult that also keeps the names of the tests that passed."""
+
+    def __init__(self):
+        super().__init__()
+        self.passed = {}
+
+    def addSuccess(self, test):  # noqa: N802 - unittest's name.
+        super().addSuccess(test)
+        self.passed[method_name(test)] = "passed"
+
+
+def method_name(test):
+    """The test method's name; for a subTest, its case's; for a failed setUpClass, what failed."""
+    test = getattr(test, "test_case", test)
+    return getattr(test, "_testMethodName", None) or test.description
+
+
+def main():
+    params = configure()
+    suite = suite_for(params)
+    from django.test.runner import DiscoverRunner
+
+    runner = DiscoverRunner(verbosity=0, interactive=False)
+    runner.setup_test_environment()
+    databases = runner.setup_databases()
+    result = Outcomes()
+    suite.run(result)
+    runner.teardown_databases(databases)
+    outcomes = result.passed
+    for kind in ("failures", "errors"):
+        for test, trace in getattr(result, kind):
+            outcomes[method_name(test)] = f"{kind[:-1]}: {trace.strip().splitlines()[-1]}"
+    for test, reason in result.skipped:
+        outcomes[method_name(test)] = f"skipped: {reason}"
+    print(json.dumps(outcomes))
+
+
+if __name__ == "__main__":
+    main()

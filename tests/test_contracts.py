@@ -1,0 +1,122 @@
+"""The baked cache classes keep the contract of Django's cache API.
+
+Django's own cache tests (tests/cache/tests.py in Django's source, for the
+installed version) run twice per backend against real servers: for the stock
+class (Django's, or django-redis's) and for the class the baked settings name,
+with the baked OPTIONS. No test may fail for ours that passes for the stock one,
+but for the deviations named below, which are the point of our classes.
+
+This runs the TestCase of each backend (RedisCacheTests with django-redis in
+place of Django's own Redis backend, PyMemcacheCacheTests, DBCacheTests on
+SQLite and PostgreSQL, FileBasedCacheTests), not django-redis's own suite.
+"""
+
+import json
+import os
+import tarfile
+
+import django
+import pytest
+
+from tests.support import PYTHON, Server, answers_for, require_program, run
+from tests.test_baked_suites import bake
+
+pytestmark = pytest.mark.slow
+
+RUNNER = os.path.join(os.path.dirname(__file__), "contracts_runner.py")
+
+# Tests of Django's that our classes fail on purpose: test name -> why.
+DEVIATIONS = {
+    "file": {
+        "test_get_does_not_ignore_non_filenotfound_exceptions": (
+            "a cache directory that cannot be read is a miss (caching/file_cache.py)"
+        ),
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def django_tests(tmp_path_factory):
+    """The tests folder of Django's source, for the version installed."""
+    workdir = tmp_path_factory.mktemp("django-source")
+    version = django.get_version()
+    run(
+        [PYTHON, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"]
+        + [f"Django=={version}", "--dest", str(workdir)],
+        workdir,
+        os.environ,
+    )
+    (archive,) = workdir.glob("*.tar.gz")
+    with tarfile.open(archive) as source:
+        cache_tests = [m for m in source.getmembers() if "/tests/cache/" in m.name]
+        source.extractall(workdir, members=cache_tests, filter="data")
+    (tests,) = workdir.glob("*/tests")
+    return tests
+
+
+@pytest.fixture
+def location(request, tmp_path):
+    """Where the backend's cache lives for Django's tests: real servers of their own."""
+    backend = request.getfixturevalue("backend")
+    if backend == "redis":
+        program = require_program("redis-server", "redis-server")
+
+        def command(port):
+            return [program, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+
+        server = Server("redis-server", command, tmp_path).start()
+        request.addfinalizer(server.stop)
+        return f"redis://127.0.0.1:{server.port}/0"
+    if backend == "memcached":
+        pool = request.getfixturevalue("memcached_pool")
+        return ",".join(f"127.0.0.1:{server.port}" for server in pool)
+    if backend == "db":
+        return "test cache table"  # The table name Django's DBCacheTests drop.
+    return str(tmp_path / "unused")  # FileBasedCacheTests make a directory per test.
+
+
+@pytest.fixture
+def database_env(request, database):
+    """SQLite in memory, or a PostgreSQL server of the tests' own."""
+    if database == "sqlite":
+        return {}
+    return {"CONTRACT_DATABASE_URL": request.getfixturevalue("postgres_server").url("postgres")}
+
+
+def outcomes(project, django_tests, backend, which, location, database_env):
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_")
+    }
+    result = run(
+        [PYTHON, RUNNER, str(django_tests), backend, which, location],
+        project,
+        {**environment, **database_env, "PYTHONWARNINGS": "ignore"},
+    )
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("backend", "database"),
+    [
+        ("redis", "sqlite"),
+        ("memcached", "sqlite"),
+        ("db", "sqlite"),
+        # On PostgreSQL, our database cache gives its queries a savepoint.
+        ("db", "postgresql"),
+        ("file", "sqlite"),
+    ],
+)
+def test_django_cache_tests_pass_for_ours_where_they_pass_for_stock(
+    cookies, django_tests, backend, location, database_env
+):
+    project = bake(cookies, answers_for(backend, set()))
+    stock = outcomes(project, django_tests, backend, "stock", location, database_env)
+    ours = outcomes(project, django_tests, backend, "ours", location, database_env)
+
+    passed = {test for test, outcome in stock.items() if outcome == "passed"}
+    assert len(passed) > 40, f"Django's cache tests did not run for the stock class: {stock}"
+    broken = {test: ours.get(test, "not run") for test in passed if ours.get(test) != "passed"}
+    expected = DEVIATIONS.get(backend, {})
+    unexplained = {test: outcome for test, outcome in broken.items() if test not in expected}
+    assert unexplained == {}, f"{backend}: pass with the stock class, not with ours"
+    assert set(broken) == set(expected), f"{backend}: a named deviation no longer deviates"

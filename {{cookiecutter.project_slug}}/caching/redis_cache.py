@@ -1,0 +1,75 @@
+"""Redis through django-redis, leaving a server that failed alone for a few seconds.
+
+django-redis (IGNORE_EXCEPTIONS in config/settings.py) turns a server that does
+not answer into cache misses. The client here, plugged in through django-redis's
+REDIS_CLIENT_CLASS, adds three things: the outage is logged once
+(caching/health.py); after a failure the server is left alone for retry_after
+seconds, so a server that accepts connections but never answers costs one cache
+call a socket timeout, not every call of every request; and the first answer
+after an outage is a miss, as it may be older than the writes that failed.
+
+https://github.com/jazzband/django-redis#pluggable-redis-client
+"""
+
+import time
+
+import redis
+from redis.sentinel import SentinelConnectionPool
+
+from .health import CacheHealth
+
+
+class RedisHealth(CacheHealth):
+    """A Redis server's health, which also says when to try it again after a failure."""
+
+    def __init__(self, name, retry_after):
+        super().__init__(name)
+        self.retry_after = retry_after
+        self._retry_at = 0.0
+
+    def failed(self, error, hint=None):
+        self._retry_at = time.monotonic() + self.retry_after
+        super().failed(error, hint)
+
+    def should_try(self):
+        """True while the server works, and for one call every retry_after seconds when not."""
+        if self.down_since is None:
+            return True
+        with self._lock:
+            now = time.monotonic()
+            if now < self._retry_at:
+                return False
+            self._retry_at = now + self.retry_after
+            return True
+
+
+class Redis(redis.Redis):
+    """redis-py's client, leaving a server that failed alone for retry_after seconds."""
+
+    def __init__(self, *args, retry_after=2.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.health = RedisHealth.of(server_name(self.connection_pool), retry_after=retry_after)
+
+    def execute_command(self, *args, **options):
+        if not self.health.should_try():
+            raise redis.ConnectionError(f"{self.health.name} failed a moment ago")
+        try:
+            result = super().execute_command(*args, **options)
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            self.health.failed(error)
+            raise
+        if self.health.worked():
+            # The first answer after an outage may come from what the server held
+            # before it, older than the writes that could not reach it: a miss.
+            raise redis.ConnectionError(f"{self.health.name} is back; its answer may be old")
+        return result
+
+
+def server_name(pool):
+    """Where the pool connects, without the password: "Redis at 127.0.0.1:6379/1"."""
+    kwargs = pool.connection_kwargs
+    if isinstance(pool, SentinelConnectionPool):
+        # Whichever server the sentinels name: it changes with each failover.
+        return f"Redis Sentinel service {pool.service_name}/{kwargs.get('db', 0)}"
+    where = kwargs.get("path") or f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}"
+    return f"Redis at {where}/{kwargs.get('db', 0)}"
