@@ -21,8 +21,7 @@ from urllib.parse import quote
 import pytest
 from redis import Redis, ResponseError
 
-from tests.support import LEVELS, PYTHON, answers_for, run, site_env
-from tests.test_baked_suites import bake, prepare_database
+from tests.support import LEVELS, PYTHON, answers_for, prepare, run, site_env
 from tests.test_outages import REQUEST_BOUND, Site
 
 pytestmark = pytest.mark.slow
@@ -110,12 +109,12 @@ def assert_every_page_served(visits, site):
     return slowest
 
 
-def test_site_follows_a_sentinel_failover(cookies, redis_sentinels, tmp_path):
+def test_site_follows_a_sentinel_failover(bake, redis_sentinels, tmp_path):
     primary, replica, sentinels, password = redis_sentinels
     hosts = ",".join(f"127.0.0.1:{sentinel.port}" for sentinel in sentinels)
     env = site_env(REDIS_URL=f"redis+sentinel://:{quote(password, safe='')}@{hosts}/mymaster/0")
-    project = bake(cookies, answers_for("redis", set(LEVELS)))
-    prepare_database(PYTHON, project, env, "redis")
+    project = bake(answers_for("redis", set(LEVELS)))
+    prepare(project, env)
     # The first sentinel in REDIS_URL is gone for good: the two others still make
     # the quorum, and the site asks them.
     sentinels[0].stop()
