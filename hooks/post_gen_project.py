@@ -74,6 +74,13 @@ def remove_unchosen_files():
         remove("caching/requests.py")
         remove("recipes/caching.py")
         remove("tests/test_invalidation.py")
+    copied_levels = ("cache_per_site", "cache_per_view", "cache_template_fragment")
+    if ANSWERS["cache_backend"] == "locmem" or not any(ANSWERS[x] for x in copied_levels):
+        # Nothing to copy into the process, or local memory: in the process already.
+        remove("caching/local_copy.py")
+        remove("tests/test_local_copy.py")
+    if ANSWERS["cache_backend"] != "redis" or not levels:
+        remove("caching/redis_push.py")
     if ANSWERS["cache_backend"] == "locmem":
         # Local memory cannot fail: no outage handling, no outage tests.
         remove("config/cache_backends.py")

@@ -1,7 +1,7 @@
 """Template fragment caching: the expensive part of a page is rendered once."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
 
 from recipes.caching import recipes_version
@@ -25,9 +25,9 @@ def without_page_cache(client, django_user_model):
 
 def test_list_fragment_is_in_the_cache_after_a_render(client, recipes):
     key = make_template_fragment_key("recipe_list", [recipes_version()])
-    assert cache.get(key) is None
+    assert caches["pages"].get(key) is None
     client.get("/recipes/")
-    assert recipes[0].name in cache.get(key)
+    assert recipes[0].name in caches["pages"].get(key)
 
 
 def test_second_list_render_reads_no_recipes(client, recipes, capture_recipe_queries):
@@ -53,5 +53,6 @@ def test_detail_fragment_is_keyed_by_recipe(client, recipes):
     first, second = recipes[0], recipes[1]
     client.get(f"/recipes/{first.pk}/")
     version = recipes_version()
-    assert cache.get(make_template_fragment_key("recipe_ingredients", [first.pk, version]))
-    assert cache.get(make_template_fragment_key("recipe_ingredients", [second.pk, version])) is None
+    pages = caches["pages"]
+    assert pages.get(make_template_fragment_key("recipe_ingredients", [first.pk, version]))
+    assert pages.get(make_template_fragment_key("recipe_ingredients", [second.pk, version])) is None
