@@ -75,6 +75,11 @@ class LocalCopy:
     def __len__(self):
         return len(self._entries)
 
+    def keys(self):
+        """The full keys copied, least recently used first."""
+        with self._lock:
+            return list(self._entries)
+
     def get(self, key):
         """The Sealed entry under key, or None when not copied or expired."""
         with self._lock:
