@@ -75,6 +75,9 @@ class LocalCopy:
     def __len__(self):
         return len(self._entries)
 
+    def __contains__(self, key):
+        return key in self._entries
+
     def keys(self):
         """The full keys copied, least recently used first."""
         with self._lock:

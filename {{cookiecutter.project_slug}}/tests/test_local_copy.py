@@ -27,9 +27,10 @@ from django.test.utils import CaptureQueriesContext
 {%- endif %}
 
 from caching.local_copy import Sealed
-from recipes.caching import recipes_version
 {%- if backend == "redis" %}
-from recipes.caching import pushed_version
+from recipes.caching import pushed_version, recipes_version
+{%- else %}
+from recipes.caching import recipes_version
 {%- endif %}
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def small_copy(settings):
 
 
 def copied(pages, key):
-    return pages.shared.make_key(key) in pages.local_copy.keys()
+    return pages.shared.make_key(key) in pages.local_copy
 
 
 def test_the_copy_is_bounded_by_bytes(small_copy):
