@@ -24,6 +24,7 @@ key. A hit that this process has read or written before costs no network call.
 https://docs.djangoproject.com/en/5.2/topics/cache/#using-a-custom-cache-backend
 """
 
+import os
 import pickle
 import threading
 import time
@@ -70,6 +71,12 @@ class LocalCopy:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._entries = OrderedDict()
+        self._lock = threading.Lock()
+        # Entries never change, so a forked process (a gunicorn worker) may keep
+        # them; not a lock that another thread of its parent may have held.
+        os.register_at_fork(after_in_child=self._new_lock)
+
+    def _new_lock(self):
         self._lock = threading.Lock()
 
     def __len__(self):

@@ -49,6 +49,11 @@ class PushedValue:
         self._heard_at = 0.0
         self._changes = 0  # changed() calls in this process, so a read racing one is dropped
         self._lock = threading.Lock()
+        # A forked process (a gunicorn worker) has no listener: it starts its own.
+        os.register_at_fork(after_in_child=self._forget_the_parent)
+
+    def _forget_the_parent(self):
+        self._following, self._known, self._lock = None, None, threading.Lock()
 
     def get(self):
         """The current value if this process is sure of it, else None (read it yourself)."""
