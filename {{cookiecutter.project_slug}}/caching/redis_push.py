@@ -119,7 +119,10 @@ class PushedValue:
                 if unsure:
                     changes = self._changes
                     value = self.read()
-                    if value is not None and changes == self._changes:
+                    if value is not None and (changes, following) == (
+                        self._changes,
+                        self._following,
+                    ):
                         self._known, unsure = (channel, value), False
                 if now - pinged_at >= PING_SECONDS:
                     pubsub.ping()

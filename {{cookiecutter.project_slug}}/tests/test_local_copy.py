@@ -53,6 +53,19 @@ def small_copy(settings):
 
 def copied(pages, key):
     return pages.shared.make_key(key) in pages.local_copy
+{%- if page_levels %}
+
+
+def served_from_cache(response):
+    """A page from the page cache says how old it is."""
+    return response.status_code == 200 and "Age" in response
+{%- else %}
+
+
+def served_from_cache(response):
+    """A page built from cached fragments."""
+    return response.status_code == 200
+{%- endif %}
 
 
 def test_the_copy_is_bounded_by_bytes(small_copy):
@@ -152,17 +165,9 @@ def test_a_hit_asks_redis_nothing(client, url, recipes, version_pushed):
     client.get(url)  # The first hit.
     before = commands_answered()
     for _ in range(10):
-        assert "Age" in client.get(url)
+        assert served_from_cache(client.get(url))
     assert commands_answered() - before == 0
 
-
-def test_a_hit_asks_redis_for_the_version_while_unsure(client, recipes, version_pushed):
-    client.get("/recipes/")
-    client.get("/recipes/")
-    pushed_version.changed()  # As after a write: unsure until the listener reads it again.
-    before = commands_answered()
-    assert "Age" in client.get("/recipes/")
-    assert commands_answered() - before >= 1
 {%- elif backend == "memcached" %}
 
 
@@ -184,7 +189,7 @@ def test_a_hit_asks_memcached_for_the_version_alone(client, url, recipes, settin
     client.get(url)
     before = gets_answered(settings)
     for _ in range(10):
-        assert "Age" in client.get(url)
+        assert served_from_cache(client.get(url))
     assert gets_answered(settings) - before == 10
 {%- elif backend == "db" %}
 
@@ -196,7 +201,7 @@ def test_a_hit_asks_the_cache_table_for_the_version_alone(client, url, recipes, 
     client.get(url)
     table = settings.CACHES["default"]["LOCATION"]
     with CaptureQueriesContext(connection) as captured:
-        assert "Age" in client.get(url)
+        assert served_from_cache(client.get(url))
     reads = [query for query in captured.captured_queries if f'"{table}"' in query["sql"]]
     assert len(reads) == 1, reads
 {%- endif %}
