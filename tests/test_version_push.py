@@ -91,7 +91,7 @@ def commands_answered(client):
 
 
 def round_trips_per_hit(site, port):
-    """Commands Redis answered for HITS page hits, divided by HITS."""
+    """Commands Redis answered for HITS page hits, divided by HITS; None if one missed."""
     for path in PAGES:  # Fill the cache and this process's copy.
         site.get(path)
         site.get(path)
@@ -100,7 +100,9 @@ def round_trips_per_hit(site, port):
         before = commands_answered(client)
         for number in range(HITS):
             status, headers, _ = site.get(PAGES[number % len(PAGES)])
-            assert status == 200 and "Age" in headers, site.log()
+            assert status == 200, site.log()
+            if "Age" not in headers:
+                return None  # A miss: caching has not resumed yet.
         return (commands_answered(client) - before) / HITS
 
 
