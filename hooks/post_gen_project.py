@@ -89,6 +89,13 @@ def remove_unchosen_backends():
     if backend in ("locmem", "redis"):
         # django-redis turns failures into misses itself (IGNORE_EXCEPTIONS).
         remove("caching/miss_on_error.py")
+    copied_levels = ("cache_per_site", "cache_per_view", "cache_template_fragment")
+    if backend == "locmem" or not any(ANSWERS[level] for level in copied_levels):
+        # Nothing to copy into the process, or local memory: in the process already.
+        remove("caching/local_copy.py")
+        remove("tests/test_local_copy.py")
+    if backend != "redis" or not any(ANSWERS[level] for level in LEVEL_TESTS):
+        remove("caching/redis_push.py")
     if backend == "locmem":
         # Local memory cannot fail: no outage handling, no outage tests.
         remove("caching/health.py")

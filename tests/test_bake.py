@@ -109,7 +109,14 @@ def test_bake_matches_the_answers(baked):
     python_code = "\n".join(text for path, text in texts.items() if path.endswith(".py"))
     if not (answers["cache_per_site"] or answers["cache_per_view"]):
         assert not any(name in python_code for name in PAGE_CACHE_NAMES), where
+    page_parts = ("cache_per_site", "cache_per_view", "cache_template_fragment")
+    if not any(answers[level] for level in page_parts):
         assert '"pages"' not in texts["config/settings.py"], where
+    copied = answers["cache_backend"] != "locmem" and any(answers[level] for level in page_parts)
+    assert ("caching/local_copy.py" in texts) == copied, where
+    assert ("tests/test_local_copy.py" in texts) == copied, where
+    pushed = answers["cache_backend"] == "redis" and any_level
+    assert ("caching/redis_push.py" in texts) == pushed, where
     page_levels = answers["cache_per_site"] or answers["cache_per_view"]
     assert ("caching/pages.py" in texts) == page_levels, where
     assert ("tests/test_shared_pages.py" in texts) == page_levels, where

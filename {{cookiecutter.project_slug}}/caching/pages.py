@@ -127,6 +127,12 @@ class OneRenderAtATime(PageCache):
             return None  # A page for one visitor's session: no crowd shares it.
         lock = self.render_lock(request)
         if self.cache.add(lock, "rendering", RENDER_LOCK_SECONDS):
+            # Another render may have stored the page and let go of the lock
+            # between the miss above and this add(): look once more.
+            response = super().process_request(request)
+            if response is not None:
+                self.cache.delete(lock)
+                return response
             request.page_render_locks = [*getattr(request, "page_render_locks", []), lock]
             return None
         deadline = time.monotonic() + WAIT_FOR_RENDER_SECONDS

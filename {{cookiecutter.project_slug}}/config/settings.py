@@ -275,10 +275,27 @@ CACHES = {
 # may (see recipes/caching.py).
 CACHES["primary"] = {**CACHES["default"], "LOCATION": CACHES["default"]["LOCATION"][:1]}
 {%- endif %}
-{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
-# Whole pages go to the same cache under keys that carry the recipes version, so
-# one write makes every cached page stale at once (recipes/caching.py).
+{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment %}
+{%- if cookiecutter.cache_backend == "locmem" %}
+# Whole pages and page fragments go to the same cache under keys that carry the
+# recipes version, so one write makes them all stale at once (recipes/caching.py).
 CACHES["pages"] = {**CACHES["default"], "KEY_FUNCTION": "recipes.caching.page_cache_key"}
+{%- else %}
+# Whole pages and page fragments go to the same cache under keys that carry the
+# recipes version, so one write makes them all stale at once (recipes/caching.py).
+CACHES["shared_pages"] = {**CACHES["default"], "KEY_FUNCTION": "recipes.caching.page_cache_key"}
+# What is stored under such a key never changes, so each process keeps a copy of
+# the entries it has read (caching/local_copy.py): a page it has served before
+# costs no call to the cache server. CACHE_LOCAL_COPY_BYTES bounds that copy in
+# each process (32 MB by default), least recently used out first.
+CACHES["pages"] = {
+    "BACKEND": "caching.local_copy.LocalCopyCache",
+    "LOCATION": "shared_pages",
+    "OPTIONS": {"MAX_BYTES": env.int("CACHE_LOCAL_COPY_BYTES", default=32 * 1024 * 1024)},
+}
+{%- endif %}
+{%- endif %}
+{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
 # How long browsers may show a page without asking whether it changed. 0, the
 # default, makes them ask on every visit (a bodyless 304 while nothing changed),
 # so nobody sees a page older than the last edit. N seconds spares those

@@ -5,6 +5,13 @@ random token kept in the cache under RECIPES_VERSION_KEY and replaced after ever
 committed write to a recipe or an ingredient. Replacing it makes every older
 entry unreachable at once, in every process that shares the cache, without
 hunting down keys or flushing the server; old entries expire on their own.
+{%- if cookiecutter.cache_backend == "redis" %}
+
+Each process knows the current version without asking Redis: every write
+publishes the change, and each process's listener reads the version again
+(caching/redis_push.py). While a process cannot be sure it heard of every
+change, it reads the version on every request, as without the push.
+{%- endif %}
 """
 
 import secrets
@@ -19,9 +26,15 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+{%- if cookiecutter.cache_backend == "redis" %}
+from django_redis import get_redis_connection
+{%- endif %}
 
 {% if cookiecutter.cache_backend != "locmem" -%}
 from caching.health import cache_works_again
+{% endif -%}
+{% if cookiecutter.cache_backend == "redis" -%}
+from caching.redis_push import PushedValue
 {% endif -%}
 from caching.requests import remember, remembered
 
@@ -44,6 +57,24 @@ VERSION_CACHE = "primary"
 {%- else %}
 VERSION_CACHE = "default"
 {%- endif %}
+{%- if cookiecutter.cache_backend == "redis" %}
+
+# Every process keeps the version, told of each change by Redis.
+pushed_version = PushedValue(
+    key=lambda: caches[VERSION_CACHE].make_key(RECIPES_VERSION_KEY),
+    read=lambda: caches[VERSION_CACHE].get(RECIPES_VERSION_KEY),
+    connect=lambda: get_redis_connection(VERSION_CACHE),
+)
+
+
+def recipes_version():
+    """The token that changes after every write to recipes or ingredients.
+
+    One per request (caching/requests.py): pushed to this process by Redis, or
+    read from the cache when this process cannot be sure it knows the latest.
+    """
+    return remembered(RECIPES_VERSION_KEY, lambda: pushed_version.get() or stored_or_new_version())
+{%- else %}
 
 
 def recipes_version():
@@ -52,6 +83,7 @@ def recipes_version():
     Read from the cache once per request (caching/requests.py).
     """
     return remembered(RECIPES_VERSION_KEY, stored_or_new_version)
+{%- endif %}
 
 
 def stored_or_new_version():
@@ -74,6 +106,9 @@ def invalidate_recipe_caches():
     version = secrets.token_hex(8)
     cache.set(RECIPES_VERSION_KEY, version, timeout=None)
     remember(RECIPES_VERSION_KEY, version)
+{%- if cookiecutter.cache_backend == "redis" %}
+    pushed_version.changed()
+{%- endif %}
 
 
 @receiver([post_save, post_delete], sender=Recipe)
@@ -91,11 +126,15 @@ def invalidate_after_outage(**kwargs):
     # server that was only out of reach still holds the entries from before it.
     invalidate_recipe_caches()
 {%- endif %}
-{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view %}
+{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment %}
 
 
 def page_cache_key(key, key_prefix, version):
-    """KEY_FUNCTION of the "pages" cache: every page, and its header entry, under the version."""
+    """KEY_FUNCTION of the "pages" cache: pages, their header entries and fragments, versioned.
+
+    What is stored under such a key never changes, so each process may keep a
+    copy of it (caching/local_copy.py).
+    """
     return f"{key_prefix}:{version}:{recipes_version()}:{key}"
 {%- endif %}
 {%- if cookiecutter.cache_low_level %}

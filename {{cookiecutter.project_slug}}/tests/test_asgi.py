@@ -11,7 +11,11 @@ from django.http import HttpResponse
 from django.test import AsyncClient, Client
 from django.urls import include, path
 
+{% if cookiecutter.cache_backend == "redis" -%}
+from recipes.caching import RECIPES_VERSION_KEY, pushed_version, recipes_version
+{%- else -%}
 from recipes.caching import RECIPES_VERSION_KEY, recipes_version
+{%- endif %}
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +24,9 @@ def version_twice(request):
     """The recipes version, read before and after another process replaces it."""
     before = recipes_version()
     cache.set(RECIPES_VERSION_KEY, "replaced-meanwhile", timeout=None)
+{%- if cookiecutter.cache_backend == "redis" %}
+    pushed_version.changed()
+{%- endif %}
     return HttpResponse(f"{before} {recipes_version()}")
 
 

@@ -37,13 +37,14 @@ def test_json_report_covers_both_pages_cached_and_bypassed():
     assert rows["list", "on"]["hit_queries"] == 0
 {%- endif %}
     assert all(row["hit_requests_per_second"] > 0 for row in rows.values())
+    assert all(row["hit_network_calls"] >= 0 for row in rows.values())
     assert database.exists() == existed  # a throwaway database, never the site's own
 
 
 def test_table_report_names_the_backend():
     output = cachebench("--requests", "2", "--recipes", "3")
     assert settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in output
-    assert "hit req/s" in output
+    assert "hit req/s" in output and "net/hit" in output
 
 
 def test_bad_arguments_get_one_clear_line():

@@ -14,8 +14,11 @@ def check_ids(**kwargs):
 
 
 def with_location(settings, location):
+    """Every alias on the cache server (or table, or directory) at location."""
+    server = settings.CACHES["default"]["LOCATION"]
     settings.CACHES = {
-        alias: {**config, "LOCATION": location} for alias, config in settings.CACHES.items()
+        alias: {**config, "LOCATION": location} if config.get("LOCATION") == server else config
+        for alias, config in settings.CACHES.items()
     }
 
 

@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.utils import make_template_fragment_key
 from django.core.management import call_command
 
@@ -29,17 +29,18 @@ def without_page_cache(client, django_user_model):
 
 def test_list_fragment_is_in_the_cache_after_a_render(client, recipes):
     key = make_template_fragment_key("recipe_list", [recipes_version(), 1])
-    assert cache.get(key) is None
+    assert caches["pages"].get(key) is None
     client.get("/recipes/")
-    assert recipes[0].name in cache.get(key)
+    assert recipes[0].name in caches["pages"].get(key)
 
 
 def test_each_page_of_the_list_is_a_fragment_of_its_own(client, db):
     call_command("seed_recipes", count=60, stdout=io.StringIO())
     client.get("/recipes/?page=2")
     version = recipes_version()
-    assert cache.get(make_template_fragment_key("recipe_list", [version, 1])) is None
-    assert ">Tomato soup #1<" in cache.get(make_template_fragment_key("recipe_list", [version, 2]))
+    pages = caches["pages"]
+    assert pages.get(make_template_fragment_key("recipe_list", [version, 1])) is None
+    assert ">Tomato soup #1<" in pages.get(make_template_fragment_key("recipe_list", [version, 2]))
 
 
 def test_second_list_render_reads_no_recipes(client, recipes, capture_recipe_queries):
@@ -66,8 +67,9 @@ def test_detail_fragment_is_keyed_by_recipe(client, recipes):
     first, second = recipes[0], recipes[1]
     client.get(f"/recipes/{first.pk}/")
     version = recipes_version()
-    assert cache.get(make_template_fragment_key("recipe_ingredients", [first.pk, version]))
-    assert cache.get(make_template_fragment_key("recipe_ingredients", [second.pk, version])) is None
+    pages = caches["pages"]
+    assert pages.get(make_template_fragment_key("recipe_ingredients", [first.pk, version]))
+    assert pages.get(make_template_fragment_key("recipe_ingredients", [second.pk, version])) is None
 
 
 def test_fragments_live_as_long_as_cache_timeout(client, recipes, settings):
@@ -78,7 +80,7 @@ def test_fragments_live_as_long_as_cache_timeout(client, recipes, settings):
     version = recipes_version()
     list_key = make_template_fragment_key("recipe_list", [version, 1])
     detail_key = make_template_fragment_key("recipe_ingredients", [recipes[0].pk, version])
-    assert cache.get_many([list_key, detail_key]) == {}
+    assert caches["pages"].get_many([list_key, detail_key]) == {}
 {%- if cookiecutter.cache_backend == "redis" %}
 
 
@@ -86,7 +88,7 @@ def test_fragments_expire_after_cache_timeout(client, recipes, settings):
     settings.CACHE_TIMEOUT = 1234
     client.get("/recipes/")
     key = make_template_fragment_key("recipe_list", [recipes_version(), 1])
-    assert 1200 < cache.ttl(key) <= 1234
+    assert 1200 < caches["shared_pages"].ttl(key) <= 1234
 {%- endif %}
 
 

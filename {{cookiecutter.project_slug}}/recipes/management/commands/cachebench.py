@@ -1,4 +1,5 @@
 {%- set any_level = cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level -%}
+{%- set backend = cookiecutter.cache_backend -%}
 """Measure what caching buys on this site, with the cache backend it is configured with.
 
 Runs in a throwaway test database seeded for the run (your data is never read
@@ -6,6 +7,9 @@ or written) and under a key prefix of its own (your cache entries are never
 touched, and the run's own are deleted when it ends). Requests go through
 Django's full stack in this process, without a network hop to the app server,
 so the figures compare configurations; they are not what a browser will see.
+
+"net/hit" is what a hit asks of the cache {% if backend == "db" %}table: SQL queries on it{% elif backend in ["redis", "memcached"] %}server: commands it answered, counted
+by the server itself (run it while nothing else uses the server){% else %}: 0, as it is no server{% endif %}.
 """
 
 import contextlib
@@ -28,6 +32,12 @@ from django.test.utils import (
     teardown_databases,
 )
 
+{%- if backend == "redis" %}
+from django_redis import get_redis_connection
+{%- elif backend == "memcached" %}
+from pymemcache.client.base import Client as MemcacheClient
+{%- endif %}
+
 from config.isolated_caches import IsolatedCaches
 {% if any_level -%}
 from recipes.caching import invalidate_recipe_caches
@@ -35,6 +45,35 @@ from recipes.caching import invalidate_recipe_caches
 from recipes.models import Recipe
 
 BYPASSED = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+# Hits counted for net/hit, after the timed ones.
+COUNTED_HITS = 20
+{%- if backend == "redis" %}
+# What the server answers whatever the traffic: INFO is this count, PING the
+# check of the listener that is told the recipes version (caching/redis_push.py).
+NOT_TRAFFIC = {"cmdstat_info", "cmdstat_ping"}
+
+
+def server_calls():
+    """Commands the Redis server has answered so far, from every client."""
+    stats = get_redis_connection("default").info("commandstats")
+    return sum(stat["calls"] for name, stat in stats.items() if name not in NOT_TRAFFIC)
+{%- elif backend == "memcached" %}
+COMMANDS = (b"cmd_get", b"cmd_set", b"cmd_touch", b"delete_hits", b"delete_misses")
+
+
+def server_calls():
+    """Commands the memcached servers have answered so far, from every client."""
+    total = 0
+    for server in settings.CACHES["default"]["LOCATION"]:
+        host, port = server.rsplit(":", 1)
+        client = MemcacheClient((host, int(port)))
+        try:
+            stats = client.stats()
+        finally:
+            client.close()
+        total += sum(int(stats[name]) for name in COMMANDS)
+    return total
+{%- endif %}
 
 
 def percentile(samples, fraction):
@@ -112,7 +151,24 @@ class Command(BaseCommand):
             "miss_queries": self.queries(client, path, invalidate=True),
             "hit_queries": self.queries(client, path),
             "hit_requests_per_second": len(hits) / sum(hits),
+            "hit_network_calls": self.network_calls(client, path) if caching == "on" else 0,
         }
+
+    def network_calls(self, client, path):
+        """What one hit asks of the cache (see net/hit above)."""
+{%- if backend in ["redis", "memcached"] %}
+        before = server_calls()
+        for _ in range(COUNTED_HITS):
+            client.get(path, secure=True)
+        return (server_calls() - before) / COUNTED_HITS
+{%- elif backend == "db" %}
+        table = settings.CACHES["default"]["LOCATION"]
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, secure=True)
+        return sum(table in query["sql"] for query in captured.captured_queries)
+{%- else %}
+        return 0
+{%- endif %}
 
     def timed(self, client, path, invalidate=False):
 {%- if any_level %}
@@ -160,7 +216,7 @@ def backend_name():
 def table(results, recipes, requests):
     header = (
         f"{'page':<8}{'caching':<10}{'miss ms (median/p95)':>22}{'hit ms (median/p95)':>22}"
-        f"{'SQL miss/hit':>14}{'hit req/s':>11}"
+        f"{'SQL miss/hit':>14}{'hit req/s':>11}{'net/hit':>9}"
     )
     lines = [
         f"{backend_name()}, {recipes} recipes, {requests} requests per case, in-process",
@@ -174,5 +230,6 @@ def table(results, recipes, requests):
             f"{row['hit_median_ms']:>13.2f} / {row['hit_p95_ms']:<6.2f}"
             f"{row['miss_queries']:>9} / {row['hit_queries']:<3}"
             f"{row['hit_requests_per_second']:>11.0f}"
+            f"{row['hit_network_calls']:>9.2f}"
         )
     return "\n".join(lines)
