@@ -19,7 +19,6 @@ import django
 import pytest
 
 from tests.support import PYTHON, Server, answers_for, require_program, run
-from tests.test_baked_suites import bake
 
 pytestmark = pytest.mark.slow
 
@@ -107,9 +106,9 @@ def outcomes(project, django_tests, backend, which, location, database_env):
     ],
 )
 def test_django_cache_tests_pass_for_ours_where_they_pass_for_stock(
-    cookies, django_tests, backend, location, database_env
+    bake, django_tests, backend, location, database_env
 ):
-    project = bake(cookies, answers_for(backend, set()))
+    project = bake(answers_for(backend, set()))
     stock = outcomes(project, django_tests, backend, "stock", location, database_env)
     ours = outcomes(project, django_tests, backend, "ours", location, database_env)
 

@@ -204,9 +204,9 @@ def test_createcachetable_says_what_it_did_for_the_table_the_caches_share(cookie
     run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
     command = [PYTHON, "manage.py", "createcachetable"]
     first = run(command, project, env).stdout
-    assert first == "Cache table 'django_cache' created (caches: default, pages).\n"
+    assert first == "Cache table 'django_cache' created (caches: default, shared_pages).\n"
     again = run(command, project, env).stdout
-    assert again == "Cache table 'django_cache' already exists (caches: default, pages).\n"
+    assert again == "Cache table 'django_cache' already exists (caches: default, shared_pages).\n"
     run(
         [PYTHON, "manage.py", "check", "--database", "default", "--fail-level", "WARNING"],
         project,

@@ -33,6 +33,7 @@ MEMCACHED_DEAD_SECONDS = 4
 # A dropped server rejoins dead_timeout after it was dropped, at a check pymemcache
 # makes at most once per dead_timeout: within 4 s, plus much slack.
 MEMCACHED_REJOIN_SECONDS = 30
+INVALIDATE = "from recipes.caching import invalidate_recipe_caches; invalidate_recipe_caches()"
 
 PAGES = ["/recipes/", *(f"/recipes/{pk}/" for pk in range(1, 11))]
 
@@ -87,6 +88,9 @@ def test_memcached_pool_shares_keys_and_outlives_a_dead_server(bake, memcached_p
             assert time.monotonic() < deadline, (
                 f"the restarted server got no keys within {MEMCACHED_REJOIN_SECONDS}s"
             )
+            # New pages to store: each process keeps a copy of the pages it has
+            # (caching/local_copy.py), so only an edit makes it write new keys.
+            run([PYTHON, "manage.py", "shell", "-c", INVALIDATE], project, env)
             assert visit_all(site) == []
             time.sleep(0.5)
 

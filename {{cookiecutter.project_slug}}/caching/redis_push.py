@@ -38,12 +38,15 @@ class PushedValue:
     key():     the full key (channel name); followed anew when it changes.
     read():    the value, read from Redis (None when it cannot be read).
     connect(): a redis-py client for the server that holds the value.
+    trusted(): False while this process knows the server is failing: a write
+               made meanwhile may never have reached it, nor its message us.
     """
 
-    def __init__(self, key, read, connect):
+    def __init__(self, key, read, connect, trusted=lambda: True):
         self.key = key
         self.read = read
         self.connect = connect
+        self.trusted = trusted
         self._following = None  # (pid, channel) of the running listener
         self._known = None  # (channel, value) while sure, else None
         self._heard_at = 0.0
@@ -63,7 +66,7 @@ class PushedValue:
         known = self._known
         if known is None or known[0] != channel:
             return None
-        if time.monotonic() - self._heard_at > TRUST_SECONDS:
+        if time.monotonic() - self._heard_at > TRUST_SECONDS or not self.trusted():
             return None
         return known[1]
 
@@ -110,6 +113,10 @@ class PushedValue:
                 message = pubsub.get_message(timeout=PING_SECONDS)
                 now = time.monotonic()
                 if message is not None:
+                    if now - self._heard_at > TRUST_SECONDS:
+                        # Silent for a while (a hung server, a cut link): a change
+                        # published meanwhile never reached this process.
+                        self._known, unsure = None, True
                     self._heard_at = now
                     if message["type"] in ("subscribe", "message"):
                         # Just (re)subscribed, or told of a change: what this process

@@ -255,6 +255,10 @@ CACHES = {
         "LOCATION": env("CACHE_TABLE", default="django_cache"),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
+        # Past MAX_ENTRIES (Django's default: 300) a write deletes a third of the
+        # entries, whichever they are: the recipes version among them, which
+        # makes every cached page a miss. A page per recipe needs room.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     },
 {%- elif cookiecutter.cache_backend == "file" %}
     # One pickle file per entry. Keep the directory outside STATIC_ROOT and
@@ -267,6 +271,10 @@ CACHES = {
         "LOCATION": env("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
+        # Past MAX_ENTRIES (Django's default: 300) a write deletes a third of the
+        # entries, whichever they are: the recipes version among them, which
+        # makes every cached page a miss. A page per recipe needs room.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     },
 {%- endif %}
 }
@@ -291,7 +299,7 @@ CACHES["shared_pages"] = {**CACHES["default"], "KEY_FUNCTION": "recipes.caching.
 CACHES["pages"] = {
     "BACKEND": "caching.local_copy.LocalCopyCache",
     "LOCATION": "shared_pages",
-    "OPTIONS": {"MAX_BYTES": env.int("CACHE_LOCAL_COPY_BYTES", default=32 * 1024 * 1024)},
+    "OPTIONS": {"MAX_BYTES": env.int("CACHE_LOCAL_COPY_BYTES", default=33_554_432)},  # 32 MB
 }
 {%- endif %}
 {%- endif %}

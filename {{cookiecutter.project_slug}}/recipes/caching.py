@@ -64,6 +64,9 @@ pushed_version = PushedValue(
     key=lambda: caches[VERSION_CACHE].make_key(RECIPES_VERSION_KEY),
     read=lambda: caches[VERSION_CACHE].get(RECIPES_VERSION_KEY),
     connect=lambda: get_redis_connection(VERSION_CACHE),
+    # Not while requests here see Redis failing: once it answers again, the
+    # outage's end invalidates what it held (invalidate_after_outage, below).
+    trusted=lambda: get_redis_connection(VERSION_CACHE).health.down_since is None,
 )
 
 
