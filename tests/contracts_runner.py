@@ -50,9 +50,9 @@ def database():
     url = os.environ.get("CONTRACT_DATABASE_URL")
     if url is None:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
-    import dj_database_url
+    import environ  # What the baked settings read DATABASE_URL with.
 
-    return dj_database_url.parse(url)
+    return environ.Env.db_url_config(url)
 
 
 def configure():
