@@ -92,6 +92,13 @@ def service_and_db(path):
     return service, int(db or 0)
 
 
+def redis_cache_location(url, connect_timeout, socket_timeout):
+    """(LOCATION, OPTIONS) for REDIS_URL: a Sentinel URL, or Redis URLs separated by commas."""
+    if is_sentinel_url(url):
+        return sentinel_cache_options(url, connect_timeout, socket_timeout)
+    return [part.strip() for part in url.split(",") if part.strip()], {}
+
+
 def sentinel_cache_options(url, connect_timeout, socket_timeout):
     """(LOCATION, OPTIONS) for django-redis to reach the primary the sentinels name.
 

@@ -18,7 +18,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 {% if cookiecutter.cache_backend == "redis" -%}
-from caching.redis_sentinel import is_sentinel_url, sentinel_cache_options
+from caching.redis_sentinel import redis_cache_location
 {% endif -%}
 from config.code_version import code_version
 
@@ -178,13 +178,9 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
 # Seconds to wait for Redis (and the sentinels) to connect, and to answer.
 CACHE_CONNECT_TIMEOUT = env.float("CACHE_CONNECT_TIMEOUT", default=0.25)
 CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
-if is_sentinel_url(REDIS_URL):
-    REDIS_LOCATION, REDIS_OPTIONS = sentinel_cache_options(
-        REDIS_URL, CACHE_CONNECT_TIMEOUT, CACHE_SOCKET_TIMEOUT
-    )
-else:
-    REDIS_LOCATION = [url.strip() for url in REDIS_URL.split(",") if url.strip()]
-    REDIS_OPTIONS = {}
+REDIS_LOCATION, REDIS_OPTIONS = redis_cache_location(
+    REDIS_URL, CACHE_CONNECT_TIMEOUT, CACHE_SOCKET_TIMEOUT
+)
 {%- endif %}
 CACHES = {
 {%- if cookiecutter.cache_backend == "locmem" %}
