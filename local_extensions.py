@@ -72,3 +72,88 @@ class AnswersAsData(Extension):
         finally:
             self._parsing = False
         return True
+
+
+def derived(answers):
+    """What follows from the answers, decided here once.
+
+    The templates read it as `derived(cookiecutter)`, the post-gen hook as a table
+    rendered into it, and the template's tests import it: one rule each, in one place.
+    """
+    backend = answers["cache_backend"]
+    pages = bool(answers["cache_per_site"] or answers["cache_per_view"])
+    versioned = pages or bool(answers["cache_template_fragment"])
+    any_level = versioned or bool(answers["cache_low_level"])
+    return {
+        "backend": backend,
+        # Whole pages are cached, by the middleware or the decorator.
+        "pages": pages,
+        # A "pages" cache holds entries under keys that carry the recipes version.
+        "versioned": versioned,
+        # Something is cached at all: the recipes version and its invalidation exist.
+        "any_level": any_level,
+        # The cache lives outside the process: it can fail, and needs a server or a place.
+        "shared": backend != "locmem",
+        # Each process keeps a copy of the versioned entries it has read.
+        "local_copy": backend != "locmem" and versioned,
+        # Redis tells every process of a new recipes version.
+        "version_push": backend == "redis" and any_level,
+        # Django's own backend class turns a failure into a miss (django-redis does it itself).
+        "miss_on_error": backend in ("memcached", "db", "file"),
+    }
+
+
+BACKENDS = ["locmem", "redis", "memcached", "db", "file"]
+LEVELS = ["cache_per_site", "cache_per_view", "cache_template_fragment", "cache_low_level"]
+# The baked test file that proves each level: tests/test_per_site.py, ...
+LEVEL_TESTS = {level: f"tests/test_{level.removeprefix('cache_')}.py" for level in LEVELS}
+
+
+def optional_files(answers):
+    """Each baked file that only some answers keep: {path: kept for these answers}.
+
+    Files named `name.<backend>.py` are variants, kept apart: the post-gen hook
+    renames the chosen backend's to `name.py` and removes the others.
+    """
+    facts = derived(answers)
+    backend = facts["backend"]
+    kept = {
+        **{test: answers[level] for level, test in LEVEL_TESTS.items()},
+        "recipes/context_processors.py": answers["cache_template_fragment"],
+        "caching/pages.py": facts["pages"],
+        "tests/test_shared_pages.py": facts["pages"],
+        # add() is not atomic between the live server's threads for db and file.
+        "tests/test_crowd.py": facts["pages"] and backend not in ("db", "file"),
+        "caching/requests.py": facts["any_level"],
+        "recipes/caching.py": facts["any_level"],
+        "tests/test_asgi.py": facts["any_level"],
+        "tests/test_invalidation.py": facts["any_level"],
+        "caching/health.py": facts["shared"],
+        "tests/test_cache_outage.py": facts["shared"],
+        "caching/miss_on_error.py": facts["miss_on_error"],
+        "caching/local_copy.py": facts["local_copy"],
+        "tests/test_local_copy.py": facts["local_copy"],
+        "caching/redis_push.py": facts["version_push"],
+        "caching/redis_sentinel.py": backend == "redis",
+        "tests/test_redis_sentinel.py": backend == "redis",
+        "recipes/management/commands/createcachetable.py": backend == "db",
+    }
+    for other in BACKENDS:
+        if other != "locmem":  # Django's LocMemCache as it is: no module of its own.
+            kept[f"caching/{other}_cache.py"] = other == backend
+        kept[f"tests/test_{other}_cache.py"] = other == backend
+    return {path: bool(keep) for path, keep in kept.items()}
+
+
+def removed_files(answers):
+    """The optional files these answers do not keep, sorted."""
+    return sorted(path for path, kept in optional_files(answers).items() if not kept)
+
+
+class DerivedAnswers(Extension):
+    """Makes `derived(cookiecutter)` and `removed_files(cookiecutter)` usable in the templates."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals["derived"] = derived
+        environment.globals["removed_files"] = removed_files

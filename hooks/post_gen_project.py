@@ -15,15 +15,10 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 PROJECT = Path.cwd()
-# The baked test file that proves each level; the template's tests read this table
-# (tests/support.py), so it is written once, here.
 BACKENDS = ["locmem", "redis", "memcached", "db", "file"]
-LEVEL_TESTS = {
-    "cache_per_site": "tests/test_per_site.py",
-    "cache_per_view": "tests/test_per_view.py",
-    "cache_template_fragment": "tests/test_template_fragment.py",
-    "cache_low_level": "tests/test_low_level.py",
-}
+# The optional files these answers leave out: local_extensions.removed_files()
+# decides, from the same derived answers the templates and the template's tests use.
+REMOVED = json.loads(r"""{{ removed_files(cookiecutter) | tojson }}""")
 
 # How to start the chosen backend's server: (where, command) pairs. compose.yaml in
 # the project offers the same server on the same port.
@@ -47,8 +42,7 @@ SERVER_START = {
 }
 
 
-def remove(relative_path):
-    path = PROJECT / relative_path
+def remove(path):
     if path.is_dir():
         shutil.rmtree(path)
     elif path.exists():
@@ -56,56 +50,23 @@ def remove(relative_path):
 
 
 def remove_unchosen_files():
-    levels = [level for level in LEVEL_TESTS if ANSWERS[level]]
-    for level, test_file in LEVEL_TESTS.items():
-        if not ANSWERS[level]:
-            remove(test_file)
-    if not (ANSWERS["cache_per_site"] or ANSWERS["cache_per_view"]):
-        remove("caching/pages.py")
-        remove("tests/test_shared_pages.py")
-    page_levels = ANSWERS["cache_per_site"] or ANSWERS["cache_per_view"]
-    if not page_levels or ANSWERS["cache_backend"] in ("db", "file"):
-        # add() is not atomic between the live server's threads there.
-        remove("tests/test_crowd.py")
-    if not ANSWERS["cache_template_fragment"]:
-        remove("recipes/context_processors.py")
-    if not levels:
-        remove("caching/requests.py")
-        remove("tests/test_asgi.py")
-        remove("recipes/caching.py")
-        remove("tests/test_invalidation.py")
-    if ANSWERS["cache_backend"] != "db":
-        # Only the database cache has a table to create.
-        remove("recipes/management/commands/createcachetable.py")
-
-
-def remove_unchosen_backends():
-    """Each backend's module and tests, for the chosen backend only."""
-    backend = ANSWERS["cache_backend"]
-    for other in BACKENDS:
-        if other != backend:
-            remove(f"caching/{other}_cache.py")
-            remove(f"tests/test_{other}_cache.py")
-    if backend in ("locmem", "redis"):
-        # django-redis turns failures into misses itself (IGNORE_EXCEPTIONS).
-        remove("caching/miss_on_error.py")
-    copied_levels = ("cache_per_site", "cache_per_view", "cache_template_fragment")
-    if backend == "locmem" or not any(ANSWERS[level] for level in copied_levels):
-        # Nothing to copy into the process, or local memory: in the process already.
-        remove("caching/local_copy.py")
-        remove("tests/test_local_copy.py")
-    if backend != "redis" or not any(ANSWERS[level] for level in LEVEL_TESTS):
-        remove("caching/redis_push.py")
-    if backend == "locmem":
-        # Local memory cannot fail: no outage handling, no outage tests.
-        remove("caching/health.py")
-        remove("tests/test_cache_outage.py")
-    if backend != "redis":
-        remove("caching/redis_sentinel.py")
-        remove("tests/test_redis_sentinel.py")
+    for relative_path in REMOVED:
+        remove(PROJECT / relative_path)
     package = PROJECT / "caching"
     if package.is_dir() and [path.name for path in package.iterdir()] == ["__init__.py"]:
-        remove("caching")  # Nothing left in the package.
+        remove(package)  # Nothing left in the package.
+
+
+def keep_chosen_variants():
+    """`name.<backend>.py` files: the chosen backend's becomes `name.py`, the rest go."""
+    backend = ANSWERS["cache_backend"]
+    for folder in ["caching", "config", "recipes", "tests"]:
+        for path in sorted((PROJECT / folder).rglob("*.*.py")):
+            name, variant = path.stem.rsplit(".", 1)
+            if variant == backend:
+                path.replace(path.with_name(f"{name}.py"))
+            elif variant in BACKENDS:
+                path.unlink()
 
 
 def write_local_secrets():
@@ -158,7 +119,7 @@ def print_next_steps():
 
 def main():
     remove_unchosen_files()
-    remove_unchosen_backends()
+    keep_chosen_variants()
     write_local_secrets()
     print_next_steps()
 

@@ -5,7 +5,6 @@ done (a command that fails, a server program that is missing) raises StepFailed
 with what a user would see; tests/conftest.py reports it as a plain failure.
 """
 
-import ast
 import glob
 import os
 import re
@@ -22,9 +21,10 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+# Re-exported: the answers' rules live with the template (local_extensions.py).
+from local_extensions import BACKENDS, LEVEL_TESTS, LEVELS, derived, optional_files  # noqa: F401
+
 TEMPLATE = Path(__file__).resolve().parent.parent
-BACKENDS = ["locmem", "redis", "memcached", "db", "file"]
-LEVELS = ["cache_per_site", "cache_per_view", "cache_template_fragment", "cache_low_level"]
 SHORT = {
     "cache_per_site": "per_site",
     "cache_per_view": "per_view",
@@ -37,24 +37,6 @@ PYTHON = sys.executable
 
 class StepFailed(Exception):
     """A command, server or program that a test or the benchmark needs failed or is missing."""
-
-
-def hook_table(name, hook="post_gen_project.py"):
-    """A table the hook defines as a literal: the one source of it for the tests too.
-
-    Hooks are Jinja templates run with cookiecutter's Python in the new project, so
-    they cannot import from tests/; the tests read the hook's own table instead.
-    """
-    path = TEMPLATE / "hooks" / hook
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        targets = [getattr(target, "id", None) for target in getattr(node, "targets", [])]
-        if targets == [name]:
-            return ast.literal_eval(node.value)
-    raise LookupError(f"{path} defines no {name}")
-
-
-# Which baked test file proves each level (the hook removes the others).
-LEVEL_TESTS = hook_table("LEVEL_TESTS")
 
 
 def answers_for(backend, levels):

@@ -7,12 +7,13 @@ import pytest
 
 from tests.support import (
     ALL_COMBINATIONS,
-    LEVEL_TESTS,
     LEVELS,
     PYTHON,
     TEMPLATE,
     answers_for,
     answers_id,
+    derived,
+    optional_files,
     run,
 )
 
@@ -54,14 +55,6 @@ BACKEND_SETTINGS = {
     "db": "caching.db_cache.DatabaseCache",
     "file": "caching.file_cache.FileBasedCache",
 }
-# Each backend's own module and tests; none but the chosen backend's are baked.
-BACKEND_FILES = {
-    "locmem": {"tests/test_locmem_cache.py"},
-    **{
-        backend: {f"caching/{backend}_cache.py", f"tests/test_{backend}_cache.py"}
-        for backend in ("redis", "memcached", "db", "file")
-    },
-}
 BACKEND_REQUIREMENTS = {"redis": {"django-redis", "redis", "hiredis"}, "memcached": {"pymemcache"}}
 PAGE_CACHE_NAMES = ("cache_page", "UpdateCacheMiddleware", "FetchFromCacheMiddleware")
 
@@ -97,50 +90,29 @@ def test_bake_matches_the_answers(baked):
     leftovers = [path for path, text in texts.items() if "cookiecutter." in text]
     assert leftovers == [], f"{where}: unrendered cookiecutter variables in {leftovers}"
 
-    any_level = any(answers[level] for level in LEVEL_TRACES)
-    assert ("recipes/caching.py" in texts) == any_level, where
-    assert ("tests/test_invalidation.py" in texts) == any_level, where
+    # Which optional files exist is decided once, in local_extensions.optional_files().
+    wrong = [path for path, kept in optional_files(answers).items() if (path in texts) != kept]
+    assert wrong == [], f"{where}: kept or removed against the answers: {wrong}"
+    variants = [
+        path for path in texts if re.search(r"\.(locmem|redis|memcached|db|file)\.py$", path)
+    ]
+    assert variants == [], f"{where}: backend variants left unrenamed: {variants}"
     for level, traces in LEVEL_TRACES.items():
-        assert (LEVEL_TESTS[level] in texts) == answers[level], f"{where}: {LEVEL_TESTS[level]}"
         for path, trace in traces:
             found = trace in texts.get(path, "")
             assert found == answers[level], f"{where}: {trace!r} in {path} is {found}"
 
+    facts = derived(answers)
     python_code = "\n".join(text for path, text in texts.items() if path.endswith(".py"))
-    if not (answers["cache_per_site"] or answers["cache_per_view"]):
+    if not facts["pages"]:
         assert not any(name in python_code for name in PAGE_CACHE_NAMES), where
-    page_parts = ("cache_per_site", "cache_per_view", "cache_template_fragment")
-    if not any(answers[level] for level in page_parts):
-        assert '"pages"' not in texts["config/settings.py"], where
-    copied = answers["cache_backend"] != "locmem" and any(answers[level] for level in page_parts)
-    assert ("caching/local_copy.py" in texts) == copied, where
-    assert ("tests/test_local_copy.py" in texts) == copied, where
-    pushed = answers["cache_backend"] == "redis" and any_level
-    assert ("caching/redis_push.py" in texts) == pushed, where
-    page_levels = answers["cache_per_site"] or answers["cache_per_view"]
-    assert ("caching/pages.py" in texts) == page_levels, where
-    assert ("tests/test_shared_pages.py" in texts) == page_levels, where
-    atomic_add = answers["cache_backend"] in ("locmem", "redis", "memcached")
-    assert ("tests/test_crowd.py" in texts) == (page_levels and atomic_add), where
-    assert ("caching/requests.py" in texts) == any_level, where
-    assert ("tests/test_asgi.py" in texts) == any_level, where
+    assert ('"pages"' in texts["config/settings.py"]) == facts["versioned"], where
 
     backend = answers["cache_backend"]
     settings = texts["config/settings.py"]
     assert f'"BACKEND": "{BACKEND_SETTINGS[backend]}"' in settings, where
     for other, path in BACKEND_SETTINGS.items():
         assert (path in settings) == (other == backend), f"{where}: {path} in settings"
-
-    backend_files = set().union(*BACKEND_FILES.values()) & set(texts)
-    assert backend_files == BACKEND_FILES[backend], where
-    can_fail = backend != "locmem"
-    assert ("caching/health.py" in texts) == can_fail, where
-    misses_by_mixin = backend in ("memcached", "db", "file")
-    assert ("caching/miss_on_error.py" in texts) == misses_by_mixin, where
-    assert ("tests/test_cache_outage.py" in texts) == can_fail, where
-
-    createcachetable = "recipes/management/commands/createcachetable.py"
-    assert (createcachetable in texts) == (backend == "db"), f"{where}: {createcachetable}"
 
     # Pinned with what they need (tests/test_requirements.py), and no other backend's client.
     runtime = requirement_names(texts["requirements.txt"])
