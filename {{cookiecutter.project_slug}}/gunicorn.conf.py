@@ -5,8 +5,18 @@ https://docs.gunicorn.org/en/stable/settings.html
 """
 
 import os
+import subprocess
+import sys
 
 wsgi_app = "config.wsgi:application"
+
+# The settings are read once here, in a process of their own, before any worker
+# starts: a bad value in the environment stops gunicorn with its one line (see
+# config/environment.py) instead of a traceback from each worker. The workers still
+# read the settings afresh, so a reload (HUP) picks up new code and a new .env.
+settings_read = subprocess.run([sys.executable, "-m", "config.environment"], check=False)
+if settings_read.returncode:
+    sys.exit(settings_read.returncode)
 
 {% if cookiecutter.cache_backend == "locmem" -%}
 # Worker processes. WEB_CONCURRENCY is what hosting platforms set. One, because

@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 {% include "settings/imports." ~ d.backend ~ ".py.j2" ignore missing -%}
 from config.code_version import code_version
+from config.environment import StrictEnv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # format: `export NAME=value`, a `#` starts a comment, single quotes keep one).
 # https://django-environ.readthedocs.io/en/latest/quickstart.html
 environ.Env.read_env(BASE_DIR / ".env", parse_comments=True)
-env = environ.Env()
+# env.int, env.float and env.bool refuse a value they cannot read, with one line
+# that names the variable and the value (config/environment.py).
+env = StrictEnv()
 # env reads env.ENVIRON (os.environ unless set): here the values stripped, without
 # the empty ones, so an empty value means the default, as in .env.example.
 env.ENVIRON = {name: value.strip() for name, value in os.environ.items() if value.strip()}
