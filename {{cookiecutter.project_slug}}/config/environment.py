@@ -49,7 +49,7 @@ class StrictEnv(environ.Env):
         url = self.str(var, default="")
         scheme = url.partition("://")[0] if "://" in url else ""
         if url and scheme not in self.DB_SCHEMES:
-            got = f"got {scheme + '://'!r}" if scheme else "got no scheme://"
+            got = f"got {scheme + '://'!r}" if scheme else "got one without scheme://"
             raise ImproperlyConfigured(
                 f"{var} must be a database URL such as postgres://user:password@host:5432/name"
                 f" ({got})"
@@ -63,6 +63,7 @@ class StrictEnv(environ.Env):
             ) from None
 
     def checked(self, var, default, parse, expected):
+        """The value parse reads from var, or default when var is unset or empty."""
         value = self.str(var, default="")
         if not value and default is not self.NOTSET:
             return default

@@ -1,4 +1,8 @@
 {%- set d = derived(cookiecutter) -%}
+{#- What depends on the cache answers is included whole from templates/settings/ (the
+    template's top-level templates/ folder, which cookiecutter's loader searches):
+    the MIDDLEWARE list, each backend's CACHES (imports.<backend> where a backend
+    needs one) and what the page levels add to it. -#}
 """Settings for the {{ cookiecutter.project_slug }} site.
 
 Every value that differs between machines comes from the environment; see
@@ -28,8 +32,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # format: `export NAME=value`, a `#` starts a comment, single quotes keep one).
 # https://django-environ.readthedocs.io/en/latest/quickstart.html
 environ.Env.read_env(BASE_DIR / ".env", parse_comments=True)
-# env.int, env.float and env.bool refuse a value they cannot read, with one line
-# that names the variable and the value (config/environment.py).
+# env.int, env.float, env.bool and env.db_url refuse a value they cannot use, with
+# one line that names the variable and what is wrong (config/environment.py).
 env = StrictEnv()
 # env reads env.ENVIRON (os.environ unless set): here the values stripped, without
 # the empty ones, so an empty value means the default, as in .env.example.
