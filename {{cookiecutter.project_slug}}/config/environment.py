@@ -34,7 +34,7 @@ class StrictEnv(environ.Env):
         return self.checked(var, default, whole_number, "a whole number, 0 or more")
 
     def float(self, var, default=environ.Env.NOTSET):
-        """A number above 0: the site's timeouts, in seconds (0 would mean none)."""
+        """A number above 0: the site's timeouts, in seconds."""
         return self.checked(var, default, positive_number, "a number above 0")
 
     def bool(self, var, default=environ.Env.NOTSET):
