@@ -20,7 +20,7 @@ from pymemcache.client.base import Client
 from pymemcache.exceptions import MemcacheError
 {%- endif %}
 
-from config.isolated_caches import IsolatedCaches
+from caching.isolated_caches import IsolatedCaches
 
 
 def pytest_sessionstart(session):
