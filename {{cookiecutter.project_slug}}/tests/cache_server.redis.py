@@ -49,7 +49,7 @@ def commands_answered():
 @contextmanager
 def calls_to_the_cache():
     """The commands Redis answers inside the block, once this process is told the version."""
-    # Only with a caching level on is there a recipes version to be told of.
+    # Imported here: with no caching level, there is no recipes version (recipes/caching.py).
     from recipes.caching import pushed_version, recipes_version
 
     deadline = time.monotonic() + 5

@@ -1,5 +1,5 @@
 {%- set d = derived(cookiecutter) -%}
-"""A hit served from this process's copy asks the cache server for the recipes version at most.
+"""A hit served from this process's copy asks the shared cache for the recipes version at most.
 
 How many calls that is, and how they are counted, is the backend's own
 (CALLS_PER_HIT and calls_to_the_cache() in tests/cache_server.py).
@@ -26,7 +26,7 @@ def served_from_cache(response):
 
 
 @pytest.mark.parametrize("url", ["/recipes/", "/recipes/1/"])
-def test_a_hit_asks_the_cache_server_for_the_version_at_most(client, url, recipes):
+def test_a_hit_asks_the_shared_cache_for_the_version_at_most(client, url, recipes):
     url = url.replace("1", str(recipes[0].pk))
     client.get(url)  # A miss: rendered, stored, copied.
     client.get(url)  # The first hit.
