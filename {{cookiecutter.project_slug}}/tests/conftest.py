@@ -1,75 +1,25 @@
-{%- set backend = cookiecutter.cache_backend -%}
+{%- set d = derived(cookiecutter) -%}
 import io
 import socket
 import uuid
 from contextlib import contextmanager
-{%- if backend == "redis" %}
-from urllib.parse import urlsplit
-{%- endif %}
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
-{%- if backend == "redis" %}
-from django_redis import get_redis_connection
-from redis import Redis, RedisError
-{%- elif backend == "memcached" %}
-from pymemcache.client.base import Client
-from pymemcache.exceptions import MemcacheError
-{%- endif %}
 
-from config.isolated_caches import IsolatedCaches
+from caching.isolated_caches import IsolatedCaches
+from tests.cache_server import cache_server_problem
 
 
 def pytest_sessionstart(session):
     """Stop at once, with one line, when a server the suite needs is not running."""
-{%- if backend in ["redis", "memcached"] %}
     problem = cache_server_problem() or database_problem()
-{%- else %}
-    problem = database_problem()
-{%- endif %}
     if problem:
         pytest.exit(problem, returncode=1)
-{%- if backend == "redis" %}
-
-
-def cache_server_problem():
-    """A line saying the Redis primary cannot be reached, or None."""
-    try:
-        # Through django-redis's own connection pool (a primary, or the one the
-        # sentinels name), by a plain client: the site's would log an outage.
-        Redis(connection_pool=get_redis_connection("default").connection_pool).ping()
-    except RedisError:
-        where = without_password(settings.REDIS_URL)
-        return f"Redis is not reachable at {where}: start it (see README) or set REDIS_URL"
-    return None
-
-
-def without_password(url):
-    """The URL with its password, if any, replaced by ***."""
-    password = urlsplit(url).password
-    return url if password is None else url.replace(f":{password}@", ":***@", 1)
-{%- elif backend == "memcached" %}
-
-
-def cache_server_problem():
-    """A line naming a memcached server that cannot be reached, or None."""
-    for server in settings.CACHES["default"]["LOCATION"]:
-        host, port = server.rsplit(":", 1)
-        client = Client((host, int(port)), connect_timeout=1, timeout=1)
-        try:
-            client.version()
-        except (OSError, MemcacheError):
-            return (
-                f"memcached is not reachable at {server}: start it (see README) "
-                "or set MEMCACHED_SERVERS"
-            )
-        finally:
-            client.close()
-    return None
-{%- endif %}
 
 
 def database_problem():
@@ -135,7 +85,19 @@ def capture_recipe_queries():
 
     return capture
 
-{% if cookiecutter.cache_backend == "db" %}
+
+@pytest.fixture
+def visitors(django_user_model):
+    """Two signed-in visitors, alice and bob, and an anonymous one, by name."""
+    clients = {}
+    for name in ("alice", "bob"):
+        user = django_user_model.objects.create_user(name, password=f"{name}-pw-0192")
+        clients[name] = Client()
+        clients[name].force_login(user)
+    clients["anonymous"] = Client()
+    return clients
+
+{% if d.backend == "db" %}
 @pytest.fixture
 def assert_no_recipe_queries(settings):
     """Assert the block reads nothing from the database but the cache table.

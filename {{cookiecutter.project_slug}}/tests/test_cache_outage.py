@@ -1,10 +1,11 @@
-{%- set backend = cookiecutter.cache_backend -%}
 """When the cache fails, every page is still served, from the database."""
 
 import logging
 
 import pytest
 from django.core.cache import cache
+
+from tests.cache_server import unreachable_location
 
 pytestmark = pytest.mark.django_db
 
@@ -15,20 +16,7 @@ def broken_cache(settings, tmp_path):
 
     Each process reports an outage once per cache, so each test needs its own.
     """
-{%- if backend == "redis" %}
-    # A socket no server listens on, as when the server is down.
-    location = f"unix://{tmp_path / 'redis.sock'}"
-{%- elif backend == "memcached" %}
-    # A socket no server listens on, as when the server is down.
-    location = [f"unix:{tmp_path / 'memcached.sock'}"]
-{%- elif backend == "db" %}
-    # A table that does not exist, as before `createcachetable`.
-    location = f"missing_cache_{tmp_path.name}"
-{%- elif backend == "file" %}
-    # A directory that cannot be created: its parent is a file.
-    (tmp_path / "a-file").write_text("not a directory")
-    location = str(tmp_path / "a-file" / "cache")
-{%- endif %}
+    location = unreachable_location(tmp_path)
     settings.CACHES = {
         alias: config if in_front_of_another(config) else {**config, "LOCATION": location}
         for alias, config in settings.CACHES.items()

@@ -1,15 +1,8 @@
-{%- set backend = cookiecutter.cache_backend -%}
-{%- set page_levels = cookiecutter.cache_per_site or cookiecutter.cache_per_view -%}
 """Each process keeps a copy of the versioned entries it has read (caching/local_copy.py).
 
 Pages, their header entries and fragments are stored under keys that carry the
 recipes version, so what is stored under a key never changes: an entry this
 process has read before is served from its own memory.
-{%- if backend == "redis" %} A hit asks Redis nothing
-at all: the version is pushed to each process (caching/redis_push.py).
-{%- else %} A hit asks the cache
-for the recipes version alone.
-{%- endif %}
 """
 
 import pickle
@@ -17,21 +10,9 @@ import time
 
 import pytest
 from django.core.cache import caches
-{%- if backend == "redis" %}
-from django_redis import get_redis_connection
-{%- elif backend == "memcached" %}
-from pymemcache.client.base import Client as MemcacheClient
-{%- elif backend == "db" %}
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-{%- endif %}
 
 from caching.local_copy import Sealed
-{%- if backend == "redis" %}
-from recipes.caching import pushed_version, recipes_version
-{%- else %}
 from recipes.caching import recipes_version
-{%- endif %}
 
 pytestmark = pytest.mark.django_db
 ONE_KB = "x" * 1000
@@ -53,19 +34,6 @@ def small_copy(settings):
 
 def copied(pages, key):
     return pages.shared.make_key(key) in pages.local_copy
-{%- if page_levels %}
-
-
-def served_from_cache(response):
-    """A page from the page cache says how old it is."""
-    return response.status_code == 200 and "Age" in response
-{%- else %}
-
-
-def served_from_cache(response):
-    """A page built from cached fragments."""
-    return response.status_code == 200
-{%- endif %}
 
 
 def test_the_copy_is_bounded_by_bytes(small_copy):
@@ -136,72 +104,3 @@ def test_only_entries_under_the_recipes_version_are_copied(client, recipes):
     keys = caches["pages"].local_copy.keys()
     assert keys, "nothing was copied"
     assert all(recipes_version() in key for key in keys), keys
-{%- if backend == "redis" %}
-
-
-def commands_answered():
-    """Commands Redis has answered so far, but INFO (this count) and the listener's PINGs."""
-    stats = get_redis_connection("default").info("commandstats")
-    return sum(
-        stat["calls"]
-        for name, stat in stats.items()
-        if name not in ("cmdstat_info", "cmdstat_ping")
-    )
-
-
-@pytest.fixture
-def version_pushed(recipes):
-    """Wait (up to 5 s) until this process knows the recipes version without asking."""
-    deadline = time.monotonic() + 5
-    while recipes_version() and pushed_version.get() is None:  # The first read stores one.
-        assert time.monotonic() < deadline, "the recipes version was never pushed"
-        time.sleep(0.01)
-
-
-@pytest.mark.parametrize("url", ["/recipes/", "/recipes/1/"])
-def test_a_hit_asks_redis_nothing(client, url, recipes, version_pushed):
-    url = url.replace("1", str(recipes[0].pk))
-    client.get(url)  # A miss: rendered, stored, copied.
-    client.get(url)  # The first hit.
-    before = commands_answered()
-    for _ in range(10):
-        assert served_from_cache(client.get(url))
-    assert commands_answered() - before == 0
-
-{%- elif backend == "memcached" %}
-
-
-def gets_answered(settings):
-    """get commands the memcached servers have answered so far."""
-    total = 0
-    for server in settings.CACHES["default"]["LOCATION"]:
-        host, port = server.rsplit(":", 1)
-        client = MemcacheClient((host, int(port)))
-        total += int(client.stats()[b"cmd_get"])
-        client.close()
-    return total
-
-
-@pytest.mark.parametrize("url", ["/recipes/", "/recipes/1/"])
-def test_a_hit_asks_memcached_for_the_version_alone(client, url, recipes, settings):
-    url = url.replace("1", str(recipes[0].pk))
-    client.get(url)
-    client.get(url)
-    before = gets_answered(settings)
-    for _ in range(10):
-        assert served_from_cache(client.get(url))
-    assert gets_answered(settings) - before == 10
-{%- elif backend == "db" %}
-
-
-@pytest.mark.parametrize("url", ["/recipes/", "/recipes/1/"])
-def test_a_hit_asks_the_cache_table_for_the_version_alone(client, url, recipes, settings):
-    url = url.replace("1", str(recipes[0].pk))
-    client.get(url)
-    client.get(url)
-    table = settings.CACHES["default"]["LOCATION"]
-    with CaptureQueriesContext(connection) as captured:
-        assert served_from_cache(client.get(url))
-    reads = [query for query in captured.captured_queries if f'"{table}"' in query["sql"]]
-    assert len(reads) == 1, reads
-{%- endif %}

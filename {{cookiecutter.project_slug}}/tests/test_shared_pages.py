@@ -1,8 +1,9 @@
 """Cached pages as browsers meet them: shared whatever cookies, fresh after an edit.
 
-Whole pages are shared by anonymous visitors whatever other cookies they carry;
-pages holding a CSRF token or setting a cookie never are; browsers are told to
-check back on every visit and get a 304 while nothing changed (caching/pages.py).
+Whole pages are shared by anonymous visitors whatever other cookies they carry,
+and whoever else visits signed in; pages of signed-in visitors, pages holding a
+CSRF token or setting a cookie never are; browsers are told to check back on
+every visit and get a 304 while nothing changed (caching/pages.py).
 """
 
 import pytest
@@ -10,13 +11,14 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import include, path
+{%- if cookiecutter.cache_per_view %}
 
-{% if cookiecutter.cache_per_view -%}
 from caching.pages import cache_page_for_anonymous
 
-{% endif -%}
 pytestmark = pytest.mark.django_db
-{%- if not cookiecutter.cache_per_view %}
+{%- else %}
+
+pytestmark = pytest.mark.django_db
 
 
 def cache_page_for_anonymous(view):
@@ -83,6 +85,21 @@ def test_a_page_that_sets_a_cookie_is_never_shared():
     pages = [Client().get("/theme/") for _ in range(2)]
     assert [("Age" in page) for page in pages] == [False, False]
     assert pages[1].cookies["theme"].value == "dark"
+
+
+def test_signed_in_pages_are_private(visitors, url):
+    response = visitors["alice"].get(url)
+    assert "private" in response["Cache-Control"]
+
+
+def test_anonymous_visitors_share_a_page_among_signed_in_ones(
+    visitors, url, assert_no_recipe_queries
+):
+    for _ in range(2):  # Twice round: every cache has had its chance to store.
+        pages = {name: client.get(url) for name, client in visitors.items()}
+    with assert_no_recipe_queries():
+        again = visitors["anonymous"].get(url)
+    assert again.content == pages["anonymous"].content
 
 
 def test_browsers_are_told_to_check_back_every_visit(client, url):

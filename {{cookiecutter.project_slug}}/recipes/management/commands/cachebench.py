@@ -38,7 +38,7 @@ from django_redis import get_redis_connection
 from pymemcache.client.base import Client as MemcacheClient
 {%- endif %}
 
-from config.isolated_caches import IsolatedCaches
+from caching.isolated_caches import IsolatedCaches
 {% if any_level -%}
 from recipes.caching import invalidate_recipe_caches
 {% endif -%}
