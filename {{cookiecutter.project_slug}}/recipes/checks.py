@@ -9,16 +9,17 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 
 
-def timeout_errors(*names):
+def timeout_errors(name):
     """Django reads a timeout that is not an int as 300 seconds, or fails on every page."""
+    value = getattr(settings, name, None)
+    if type(value) is int and value > 0:
+        return []
     return [
         Error(
             f"{name} must be a whole number of seconds greater than 0 (got {value!r}).",
             hint=f"Set {name} to an int in config/settings.py, e.g. 600.",
             id="recipes.E001",
         )
-        for name, value in [(name, getattr(settings, name, None)) for name in names]
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0
     ]
 
 
@@ -31,25 +32,22 @@ def check_cache_timeout(app_configs, **kwargs):
 SHARED_PAGES = "caching.pages.SharedPagesMiddleware"
 
 
-def middleware_error(message):
-    return Error(
-        message,
-        hint="Keep the page-cache middleware where config/settings.py has them, "
-        "and read the comments there on why.",
-        id="recipes.E002",
-    )
+def middleware_errors(problems):
+    hint = "Put them back where config/settings.py was baked with them: its comments say why."
+    return [Error(problem, hint=hint, id="recipes.E002") for problem in problems]
 
 
 @register(Tags.caches)
 def check_shared_pages_middleware(app_configs, **kwargs):
     if SHARED_PAGES in settings.MIDDLEWARE:
         return []
-    message = (
-        "SharedPagesMiddleware must be in MIDDLEWARE: cached pages vary on the session "
-        "cookie it names, and without it a signed-in visitor could be served an "
-        "anonymous visitor's page."
+    return middleware_errors(
+        [
+            "SharedPagesMiddleware must be in MIDDLEWARE: cached pages vary on the session "
+            "cookie it names, and without it a signed-in visitor could be served an "
+            "anonymous visitor's page."
+        ]
     )
-    return [middleware_error(message)]
 {%- endif %}
 {%- if cookiecutter.cache_per_site %}
 
@@ -57,60 +55,49 @@ def check_shared_pages_middleware(app_configs, **kwargs):
 UPDATE_CACHE = "caching.pages.UpdateCacheMiddleware"
 FETCH_FROM_CACHE = "caching.pages.FetchFromCacheMiddleware"
 NEVER_CACHE_FOR_SIGNED_IN = "caching.pages.NeverCacheForSignedInMiddleware"
-# Middleware that add to the Vary header or set cookies on the way out. The page
-# UpdateCacheMiddleware stores must carry their changes, so it comes before them.
+# (earlier, later, why) pairs in MIDDLEWARE. A response passes the middleware in
+# reverse, so UpdateCacheMiddleware stores a page after the later ones changed it.
 # https://docs.djangoproject.com/en/5.2/topics/cache/#order-of-middleware
-CHANGES_VARY = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+VARY = "otherwise it stores pages without the Vary header that one adds"
+ORDER = [
+    (SHARED_PAGES, UPDATE_CACHE, "it names the session before a page is looked up"),
+    (UPDATE_CACHE, NEVER_CACHE_FOR_SIGNED_IN, "otherwise it stores signed-in visitors' pages"),
+    (UPDATE_CACHE, "django.contrib.sessions.middleware.SessionMiddleware", VARY),
+    (UPDATE_CACHE, "django.middleware.csrf.CsrfViewMiddleware", VARY),
+    (UPDATE_CACHE, "django.middleware.locale.LocaleMiddleware", VARY),
+    (UPDATE_CACHE, "django.middleware.gzip.GZipMiddleware", VARY),
 ]
 
 
 @register(Tags.caches)
 def check_per_site_cache(app_configs, **kwargs):
-    """The per-site cache's lifetime, and its middleware where they must be."""
-    errors = timeout_errors("CACHE_MIDDLEWARE_SECONDS")
+    """The per-site cache's lifetime, and its middleware in their places."""
     middleware = list(settings.MIDDLEWARE)
     per_site = [UPDATE_CACHE, FETCH_FROM_CACHE, NEVER_CACHE_FOR_SIGNED_IN]
-    missing = [name.rsplit(".", 1)[-1] for name in per_site if name not in middleware]
+    missing = [short(name) for name in per_site if name not in middleware]
     if len(missing) == len(per_site):
-        return errors  # Per-site caching turned off.
-    if missing:
-        message = (
-            f"Per-site caching needs {', '.join(missing)} in MIDDLEWARE too: "
-            "add the missing ones, or remove all three."
-        )
-        return [*errors, middleware_error(message)]
-    update = middleware.index(UPDATE_CACHE)
-    before, after = middleware[:update], middleware[update + 1 :]
-    changes_vary = [name.rsplit(".", 1)[-1] for name in CHANGES_VARY if name in before]
-    after_fetch = middleware[middleware.index(FETCH_FROM_CACHE) + 1 :]
-    rules = [
-        (
-            SHARED_PAGES in after,
-            "SharedPagesMiddleware must come before UpdateCacheMiddleware in MIDDLEWARE: it "
-            "names the session before a page is looked up, and rewrites what browsers are "
-            "told after the page is stored.",
-        ),
-        (
-            changes_vary,
-            f"UpdateCacheMiddleware must come before {', '.join(changes_vary)} in MIDDLEWARE: "
-            "it would store pages without the Vary header they add, and serve one visitor's "
-            "page to another.",
-        ),
-        (
-            set(after_fetch) - {NEVER_CACHE_FOR_SIGNED_IN},
-            "FetchFromCacheMiddleware must be last in MIDDLEWARE, but for "
-            "NeverCacheForSignedInMiddleware: the middleware after it are skipped for every "
-            "page served from the cache.",
-        ),
-        (
-            NEVER_CACHE_FOR_SIGNED_IN in before,
-            "NeverCacheForSignedInMiddleware must come after UpdateCacheMiddleware in "
-            "MIDDLEWARE: without it, pages of signed-in visitors are cached and shown to others.",
-        ),
-    ]
-    return [*errors, *(middleware_error(message) for broken, message in rules if broken)]
+        problems = []  # Per-site caching turned off.
+    elif missing:
+        problems = [
+            f"Per-site caching needs {' and '.join(missing)} in MIDDLEWARE too: "
+            "add the missing, or remove all three."
+        ]
+    else:
+        at = middleware.index
+        problems = [
+            f"{short(earlier)} must come before {short(later)} in MIDDLEWARE: {why}."
+            for earlier, later, why in ORDER
+            if {earlier, later} <= set(middleware) and at(earlier) > at(later)
+        ]
+        if set(middleware[at(FETCH_FROM_CACHE) + 1 :]) - {NEVER_CACHE_FOR_SIGNED_IN}:
+            problems.append(
+                "FetchFromCacheMiddleware must be last in MIDDLEWARE but for "
+                "NeverCacheForSignedInMiddleware: the ones after it are skipped for every "
+                "page served from the cache."
+            )
+    return timeout_errors("CACHE_MIDDLEWARE_SECONDS") + middleware_errors(problems)
+
+
+def short(name):
+    return name.rsplit(".", 1)[-1]
 {%- endif %}
