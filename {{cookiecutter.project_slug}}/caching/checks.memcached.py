@@ -19,9 +19,8 @@ def check_memcached_servers(app_configs, **kwargs):
     for config in settings.CACHES.values():
         if config["BACKEND"].endswith(".PyMemcacheCache"):
             location = config["LOCATION"]
-            if isinstance(location, str):
-                location = re.split("[;,]", location)
-            servers.update(dict.fromkeys(location or [""]))
+            split = re.split("[;,]", location) if isinstance(location, str) else location
+            servers.update(dict.fromkeys(split or [""]))
     return [
         Error(
             f"memcached server {server!r} is not host:port.",

@@ -14,23 +14,21 @@ from caching.redis_sentinel import is_sentinel_url, parse_sentinel_url
 @register(Tags.caches)
 def check_redis_url(app_configs, **kwargs):
     """django-redis fails on every page, not at start-up, on a URL it cannot use."""
-    urls = {}  # Each URL once: several aliases use the same server.
+    urls = []
     for config in settings.CACHES.values():
         if config["BACKEND"].endswith(".RedisCache"):
             location = config["LOCATION"]
             if isinstance(location, str):  # Sentinels are separated by commas too.
                 location = [location] if is_sentinel_url(location) else location.split(",")
-            urls.update(dict.fromkeys(url.strip() for url in location))
+            urls.extend(url.strip() for url in location)
     return [
         Error(
             f"REDIS_URL is not {problem}.",
             hint="Use redis://host:port/db, rediss://host:port/db or unix:///path/to/redis.sock, "
-            "several separated by commas; or redis+sentinel://[:password@]host:port"
-            "[,host:port...]/service/db for Sentinel, e.g. redis+sentinel://sentinel-1:26379,"
-            "sentinel-2:26379,sentinel-3:26379/mymaster/1.",
+            "several separated by commas, or redis+sentinel://host:port[,host:port...]/service/db.",
             id="recipes.E004",
         )
-        for problem in map(redis_url_problem, urls)
+        for problem in map(redis_url_problem, dict.fromkeys(urls))  # Aliases share URLs.
         if problem
     ]
 
