@@ -15,5 +15,5 @@ class RecipesConfig(AppConfig):
         import recipes.caching  # noqa: F401
 {%- endif %}
 
-        # The system checks of the cache timeouts and page-cache middleware:
+        # The system checks of the other cache settings:
         import recipes.checks  # noqa: F401

@@ -1,7 +1,7 @@
 {%- set d = derived(cookiecutter) -%}
 """System checks of the cache settings: `python manage.py check` names each mistake.
 
-The checks of the chosen backend's own settings are in caching/checks.py.
+The checks of the cache backend's own settings are in caching/checks.py.
 https://docs.djangoproject.com/en/5.2/topics/checks/
 """
 
@@ -32,8 +32,8 @@ def check_cache_timeout(app_configs, **kwargs):
 SHARED_PAGES = "caching.pages.SharedPagesMiddleware"
 
 
-def middleware_errors(problems):
-    hint = "Put them back where config/settings.py was baked with them: its comments say why."
+def middleware_errors(*problems):
+    hint = "Keep them where config/settings.py puts them: its comments there say why."
     return [Error(problem, hint=hint, id="recipes.E002") for problem in problems]
 
 
@@ -42,11 +42,9 @@ def check_shared_pages_middleware(app_configs, **kwargs):
     if SHARED_PAGES in settings.MIDDLEWARE:
         return []
     return middleware_errors(
-        [
-            "SharedPagesMiddleware must be in MIDDLEWARE: cached pages vary on the session "
-            "cookie it names, and without it a signed-in visitor could be served an "
-            "anonymous visitor's page."
-        ]
+        "SharedPagesMiddleware must be in MIDDLEWARE: cached pages vary on the session "
+        "cookie it names, and without it a signed-in visitor could be served an "
+        "anonymous visitor's page."
     )
 {%- endif %}
 {%- if cookiecutter.cache_per_site %}
@@ -95,7 +93,7 @@ def check_per_site_cache(app_configs, **kwargs):
                 "NeverCacheForSignedInMiddleware: the ones after it are skipped for every "
                 "page served from the cache."
             )
-    return timeout_errors("CACHE_MIDDLEWARE_SECONDS") + middleware_errors(problems)
+    return timeout_errors("CACHE_MIDDLEWARE_SECONDS") + middleware_errors(*problems)
 
 
 def short(name):

@@ -1,8 +1,7 @@
 """`manage.py check` names each mistake in the cache settings (recipes/checks.py).
 
-The checks of the page-cache middleware are tested in tests/test_page_checks.py
-and tests/test_per_site_checks.py when the site caches pages; those of the chosen
-backend's settings (caching/checks.py) with the backend, in tests/test_<backend>_cache.py.
+The checks of the backend's own settings (caching/checks.py) are tested with the
+backend, in tests/test_<backend>_cache.py.
 """
 
 import pytest
@@ -24,7 +23,7 @@ def with_location(settings, location):
 
 
 @pytest.mark.django_db
-def test_the_baked_settings_pass():
+def test_the_settings_as_they_are_pass():
     assert check_ids(databases=["default"]) == []
 
 
