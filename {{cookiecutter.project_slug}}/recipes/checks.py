@@ -78,7 +78,7 @@ def check_per_site_cache(app_configs, **kwargs):
     elif missing:
         problems = [
             f"Per-site caching needs {' and '.join(missing)} in MIDDLEWARE too: "
-            "add the missing, or remove all three."
+            "add what is missing, or remove all three."
         ]
     else:
         at = middleware.index
