@@ -1,3 +1,4 @@
+{%- set d = derived(cookiecutter) -%}
 from django.apps import AppConfig
 
 
@@ -6,11 +7,13 @@ class RecipesConfig(AppConfig):
     verbose_name = "Recipes"
 
     def ready(self):
-{%- if cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level %}
-        # Registers the system checks of the cache settings, and the signal
-        # handlers that invalidate cached recipes after a write.
-        from . import caching, checks  # noqa: F401
-{%- else %}
-        # Registers the system checks of the cache settings.
-        from . import checks  # noqa: F401
+        # Imported for what they register. The system checks of the backend's settings:
+        import caching.checks  # noqa: F401
+{%- if d.any_level %}
+
+        # The signal handlers that invalidate cached recipes after a write:
+        import recipes.caching  # noqa: F401
 {%- endif %}
+
+        # The system checks of the other cache settings:
+        import recipes.checks  # noqa: F401

@@ -1,4 +1,3 @@
-{%- set d = derived(cookiecutter) -%}
 """The cache is Django's local-memory cache, one per process."""
 
 from django.core.cache import cache, caches
@@ -14,13 +13,11 @@ def test_an_entry_lands_in_local_memory():
     assert caches.create_connection("default").get("probe") == "hello"
 
 
-def test_local_memory_with_one_process(monkeypatch):
-    monkeypatch.setenv("WEB_CONCURRENCY", "1")
-    assert check_ids() == []
-{%- if d.any_level %}
-
-
 def test_local_memory_with_several_processes(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
     assert check_ids() == ["recipes.W002"]
-{%- endif %}
+
+
+def test_local_memory_with_one_process(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    assert check_ids() == []

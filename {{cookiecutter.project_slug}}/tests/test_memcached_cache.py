@@ -7,9 +7,9 @@ import pytest
 from django.core.cache import cache, caches
 from pymemcache.client.base import Client
 
+from caching.checks import check_memcached_servers
 from caching.health import CacheHealth
 from caching.memcached_cache import BlakeRendezvousHash, PyMemcacheCache
-from recipes.checks import check_memcached_servers
 from tests.test_checks import with_location
 
 

@@ -1,0 +1,51 @@
+"""System checks of REDIS_URL: `python manage.py check` says what is wrong with it.
+
+https://docs.djangoproject.com/en/5.2/topics/checks/
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+from caching.redis_sentinel import is_sentinel_url, parse_sentinel_url
+
+
+@register(Tags.caches)
+def check_redis_url(app_configs, **kwargs):
+    """django-redis fails on every page, not at start-up, on a URL it cannot use."""
+    urls = []
+    for config in settings.CACHES.values():
+        if config["BACKEND"].endswith(".RedisCache"):
+            location = config["LOCATION"]
+            if isinstance(location, str):  # Sentinels are separated by commas too.
+                location = [location] if is_sentinel_url(location) else location.split(",")
+            urls.extend(url.strip() for url in location)
+    return [
+        Error(
+            f"REDIS_URL is not {problem}.",
+            hint="Use redis://host:port/db, rediss://host:port/db or unix:///path/to/redis.sock, "
+            "several separated by commas, or redis+sentinel://host:port[,host:port...]/service/db.",
+            id="recipes.E004",
+        )
+        for problem in map(redis_url_problem, dict.fromkeys(urls))  # Aliases share URLs.
+        if problem
+    ]
+
+
+def redis_url_problem(url):
+    """What is wrong with url, or None; never the password it may hold."""
+    if is_sentinel_url(url):
+        try:
+            parse_sentinel_url(url)
+        except ValueError as error:
+            return f"a Redis Sentinel URL: {error}"
+        return None
+    parts = urlsplit(url)
+    try:
+        if parts.scheme in {"redis", "rediss", "unix"} and parts.port != 0:
+            return None
+    except ValueError:  # A port that is not a number, or out of range.
+        pass
+    shown = f"a URL starting with {parts.scheme}://" if parts.scheme else "no scheme"
+    return f"a Redis URL with a numeric port (got {shown})"
