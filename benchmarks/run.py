@@ -17,9 +17,18 @@ another process edits a recipe once a second. It reports the hit ratio
 (edits x URLs visited): 1.0 means each page rendered once after each edit) and
 the p50/p99 latency. Only 127.0.0.1 is visited, for a bounded time and count.
 
+Then, side by side with the seed article's cache_page: the article's recipe site
+(benchmarks/article/: startproject's settings and middleware, its list view under
+`@cache_page(60 * 15)`, django-redis as the cache), holding the same recipes as
+our bakes, served the same way as our Redis per-view and per-site bakes (gunicorn,
+the bake's gunicorn.conf.py, 2 sync workers) on the same Redis server. Each round
+loads the three cached pages one after the other; each round's ratio of ours to
+the article's is reported.
+
     python benchmarks/run.py                       # every backend
     python benchmarks/run.py --backends redis --seconds 3 --traffic-seconds 20
     python benchmarks/run.py --quick --backends locmem   # a smoke run; figures mean little
+    python benchmarks/run.py --sections article          # the article side by side alone
 
 Writes benchmarks/results/results.md, results.json and results.png.
 """
@@ -33,6 +42,7 @@ import random
 import re
 import shutil
 import socket
+import sqlite3
 import statistics
 import string
 import subprocess
@@ -63,6 +73,7 @@ from tests.support import (  # noqa: E402
 )
 
 CONFIGURATIONS = [("off", set())] + [(SHORT[level], {level}) for level in LEVELS]
+SECTIONS = ["levels", "article"]
 BENCH_URLS = """from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import include, path
@@ -344,6 +355,154 @@ def visit(site, paths, seconds, connections):
     return [response for responses in per_thread for response in responses]
 
 
+# Side by side with the seed article: its site, and our Redis bakes with one page cache each.
+ARTICLE = Path(__file__).resolve().parent / "article"
+ARTICLE_APP = "article_site.wsgi:application"
+OURS = [("per_view", {"cache_per_view"}), ("per_site", {"cache_per_site"})]
+PAGES = {"article": "/recipe", "per_view": "/recipes/", "per_site": "/recipes/"}
+# How each page marks a recipe: the article's template, then ours.
+RECIPE_MARKS = {"article": "<h1>", "per_view": 'class="recipe"', "per_site": 'class="recipe"'}
+ARTICLE_LABELS = {
+    "article": "the article's",
+    "per_view": "our per-view",
+    "per_site": "our per-site",
+}
+
+
+def copy_recipes(source, target):
+    """Copy the recipes and ingredients of one of our sites' databases into the article's."""
+    ours, article = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        recipes = ours.execute("SELECT id, name, description FROM recipes_recipe").fetchall()
+        ingredients = ours.execute(
+            "SELECT id, recipe_id, description FROM recipes_ingredient"
+        ).fetchall()
+        with article:
+            article.executemany(
+                'INSERT INTO app_recipe (id, name, "desc") VALUES (?, ?, ?)', recipes
+            )
+            article.executemany(
+                "INSERT INTO app_ingredient (id, recipe_id, description) VALUES (?, ?, ?)",
+                ingredients,
+            )
+    finally:
+        ours.close()
+        article.close()
+
+
+def setup_article(server, ours, workdir):
+    """The article's site, holding the recipes of ours (a seeded bake): (project, environment).
+
+    Served as our bakes are, with their gunicorn.conf.py; its cache is db 1 of
+    the same Redis server.
+    """
+    project = workdir / "article-site"
+    shutil.copytree(ARTICLE, project, ignore=shutil.ignore_patterns("__pycache__", "ruff.toml"))
+    shutil.copy(ours / "gunicorn.conf.py", project)
+    env = backend_env(
+        "redis",
+        REDIS_URL=f"redis://127.0.0.1:{server.port}/1",
+        DJANGO_SETTINGS_MODULE="article_site.settings",
+        GUNICORN_CMD_ARGS=SYNC_WORKERS,
+    )
+    run([PYTHON, "manage.py", "makemigrations", "app"], project, env)
+    run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
+    copy_recipes(ours / "db.sqlite3", project / "db.sqlite3")
+    return project, env
+
+
+def cached_page(name, url):
+    """(bytes, recipes shown) of a page, once a request for it comes from the cache."""
+    base, path = re.match(r"(http://[^/]+)(/.*)", url).groups()
+    for _ in range(3):  # the first request renders and stores it
+        connection = connect(base, timeout=30)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise StepFailed(f"{name}: GET {path} answered {response.status}")
+        if response.getheader("Age") is not None:  # what Django's cache adds to a hit
+            return len(body), body.decode().count(RECIPE_MARKS[name])
+    raise StepFailed(f"{name}: {url} does not come from the cache (no Age header, 3 requests)")
+
+
+def article_side_by_side(args, workdir):
+    """Page hits: the article's cache_page against our Redis per-view and per-site bakes.
+
+    All three are served at once; each round loads each page in turn, starting
+    with a different one each round, so a change in the machine's load between
+    rounds moves the three figures of a round alike.
+    """
+    workdir = workdir / "article"
+    with ExitStack() as stack:
+        server = start_cache_server("redis", workdir)
+        stack.callback(server.stop)
+        urls = {}
+        for name, levels in OURS:
+            project, env = setup_site("redis", name, levels, server, args, workdir)
+            env["GUNICORN_CMD_ARGS"] = SYNC_WORKERS
+            urls[name] = stack.enter_context(gunicorn(project, env, workers=2)) + PAGES[name]
+        article, env = setup_article(server, project, workdir)
+        site = stack.enter_context(gunicorn(article, env, workers=2, app=ARTICLE_APP))
+        urls = {"article": site + PAGES["article"], **urls}
+        pages = {name: cached_page(name, url) for name, url in urls.items()}
+        names, rounds = list(urls), []
+        for number in range(args.rounds):
+            order = names[number % len(names) :] + names[: number % len(names)]
+            rates = {name: requests_per_second(urls[name], args) for name in order}
+            rounds.append({name: rates[name] for name in names})
+            print(
+                f"  article   round {number + 1}: cache_page {rates['article']:.0f} req/s; ours "
+                + ", ".join(
+                    f"{name} {rates[name]:.0f} ({rates[name] / rates['article']:.2f}x)"
+                    for name, _ in OURS
+                ),
+                file=sys.stderr,
+            )
+    return {
+        "recipes": args.recipes,
+        "pages": {name: {"bytes": size, "recipes": shown} for name, (size, shown) in pages.items()},
+        "rounds": rounds,
+    }
+
+
+def article_markdown(article, args):
+    pages = article["pages"]
+    lines = [
+        "### Side by side with the article's cache_page",
+        "",
+        "The seed article's recipe site (`benchmarks/article/`: `startproject` settings and "
+        "middleware, its list view under `@cache_page(60 * 15)`, django-redis) and our Redis "
+        "bakes with per-view or per-site caching alone, all holding the same "
+        f"{article['recipes']} recipes x 5 ingredients, served at once by gunicorn with the "
+        "bake's gunicorn.conf.py, 2 sync workers, one Redis server; "
+        f"{'wrk' if shutil.which('wrk') else 'built-in load'}, {args.connections} connections, "
+        f"{args.seconds} s per page per round, each round starting with another page. req/s of "
+        "a page hit; in brackets, ours / the article's in the same round. The pages: "
+        + "; ".join(
+            f"{label} {pages[name]['recipes']} recipes, {pages[name]['bytes']:,} bytes"
+            for name, label in ARTICLE_LABELS.items()
+        )
+        + ".",
+        "",
+        "| round | article's cache_page | our per-view | our per-site |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for number, rates in enumerate(article["rounds"], start=1):
+        cells = [f"{rates['article']:.0f}"]
+        cells += [f"{rates[name]:.0f} ({rates[name] / rates['article']:.2f}x)" for name, _ in OURS]
+        lines.append(f"| {number} | " + " | ".join(cells) + " |")
+    if len(article["rounds"]) > 1:
+        ratios = {
+            name: statistics.median(r[name] / r["article"] for r in article["rounds"])
+            for name, _ in OURS
+        }
+        lines.append(
+            "| median ratio | | " + " | ".join(f"{ratios[name]:.2f}x" for name, _ in OURS) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def paired_ratio(figures, floors):
     return statistics.median(figure / floor for figure, floor in zip(figures, floors, strict=True))
 
@@ -442,6 +601,14 @@ def chart(rows, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=BACKENDS)
+    parser.add_argument(
+        "--sections",
+        nargs="+",
+        choices=SECTIONS,
+        default=SECTIONS,
+        help="levels: each level and real traffic, per backend; article: side by side with "
+        "the seed article's cache_page (with redis among --backends)",
+    )
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per case")
@@ -468,19 +635,26 @@ def main():
         if backend in args.backends and not shutil.which(program):
             sys.exit(f"ERROR: --backends: {backend} needs {program}; run scripts/install-servers")
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rows, article = [], None
     with tempfile.TemporaryDirectory(prefix="cachebench-") as tmp:
         try:
-            for backend in args.backends:
-                rows.append(bench_backend(backend, args, Path(tmp)))
+            if "levels" in args.sections:
+                for backend in args.backends:
+                    rows.append(bench_backend(backend, args, Path(tmp)))
+            if "article" in args.sections and "redis" in args.backends:
+                article = article_side_by_side(args, Path(tmp))
         except StepFailed as error:
             sys.exit(f"ERROR: {error}")
-    (args.out / "results.json").write_text(
-        json.dumps({"machine": machine(), "rows": rows}, indent=2)
-    )
-    (args.out / "results.md").write_text(markdown(rows, args))
-    chart(rows, args.out / "results.png")
-    print(markdown(rows, args))
+    results = {"machine": machine(), "rows": rows}
+    text = markdown(rows, args) if rows else ""
+    if article:
+        results["article"] = article
+        text += ("\n" if text else "") + article_markdown(article, args)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    (args.out / "results.md").write_text(text)
+    if rows:
+        chart(rows, args.out / "results.png")
+    print(text)
 
 
 if __name__ == "__main__":
