@@ -12,7 +12,9 @@ pytestmark = pytest.mark.slow
 def test_benchmark_writes_table_and_chart(tmp_path):
     command = [PYTHON, "benchmarks/run.py", "--quick", "--backends", "locmem"]
     # A REDIS_URL or DATABASE_URL in the shell must not reach the benchmarked sites.
-    env = site_env(DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing")
+    env = site_env(
+        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
+    )
     run([*command, "--out", str(tmp_path)], TEMPLATE, env)
     table = (tmp_path / "results.md").read_text()
     locmem = next(line for line in table.splitlines() if line.startswith("| locmem |"))
@@ -27,3 +29,24 @@ def test_benchmark_writes_table_and_chart(tmp_path):
     assert re.fullmatch(r"\d+\.\d \([1-9]\d* edits?\)", cells[9]), locmem  # edits were made
     assert " / " in cells[10], locmem
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_benchmark_puts_our_redis_pages_side_by_side_with_the_article(tmp_path):
+    command = [PYTHON, "benchmarks/run.py", "--quick", "--backends", "redis"]
+    command += ["--sections", "article", "--out", str(tmp_path)]
+    # Shell values that would break every site if they leaked in.
+    env = site_env(
+        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
+    )
+    run(command, TEMPLATE, env)
+    table = (tmp_path / "results.md").read_text()
+    assert "Side by side with the article's cache_page" in table, table
+    # The article shows every recipe on one page, ours the first page of 50.
+    assert "the article's 200 recipes" in table, table
+    assert "our per-view 50 recipes" in table and "our per-site 50 recipes" in table, table
+    rounds = [line for line in table.splitlines() if line.startswith("| 1 |")]
+    assert len(rounds) == 1, table  # --quick: one round
+    cells = [cell.strip() for cell in rounds[0].strip("|").split("|")]
+    assert float(cells[1]) > 0, rounds[0]
+    assert all(re.fullmatch(r"\d+ \(\d+\.\d\dx\)", cell) for cell in cells[2:]), rounds[0]
+    assert not (tmp_path / "results.png").exists()  # no levels section, no chart
