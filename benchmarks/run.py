@@ -190,13 +190,13 @@ def run_threads(worker, count):
         raise errors[0]
 
 
-def requests_per_second(url, args):
+def requests_per_second(url, args, seconds=None):
+    """req/s over args.seconds (or seconds) of load on url."""
     base, path = re.match(r"(http://[^/]+)(/.*)", url).groups()
     for _ in range(3):  # fill every cache from both workers' point of view
         fetch(connect(base, timeout=30), path)
-    if shutil.which("wrk"):
-        return load_with_wrk(url, args.seconds, args.connections)
-    return load_built_in(url, args.seconds, args.connections)
+    load = load_with_wrk if shutil.which("wrk") else load_built_in
+    return load(url, seconds or args.seconds, args.connections)
 
 
 def bench_backend(backend, args, workdir):
@@ -426,35 +426,69 @@ def cached_page(name, url):
     raise StepFailed(f"{name}: {url} does not come from the cache (no Age header, 3 requests)")
 
 
+def cpu_seconds(pid_file):
+    """CPU time used so far by a gunicorn master (its pid in pid_file) and its workers."""
+    master = Path(pid_file).read_text().strip()
+    used, ticks = 0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # pid (comm) state ppid ...; utime and stime are fields 14 and 15.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        if stat.parent.name == master or fields[1] == master:
+            used += int(fields[11]) + int(fields[12])
+    return used / ticks
+
+
 def article_side_by_side(args, workdir):
     """Page hits: the article's cache_page against our Redis per-view and per-site bakes.
 
-    All three are served at once; each round loads each page in turn, starting
-    with a different one each round, so a change in the machine's load between
-    rounds moves the three figures of a round alike.
+    All three are served at once. A round loads the three pages in turn for a
+    second each, args.seconds times over, starting with another page each time,
+    so a change in the machine's load during a round moves its three figures alike.
+    Besides req/s, the CPU time each site's gunicorn processes used per hit: other
+    programs on a shared machine slow a site down, but do not add to that.
     """
     workdir = workdir / "article"
     with ExitStack() as stack:
         server = start_cache_server("redis", workdir)
         stack.callback(server.stop)
-        urls = {}
+        urls, pid_files = {}, {}
         for name, levels in OURS:
             project, env = setup_site("redis", name, levels, server, args, workdir)
-            env["GUNICORN_CMD_ARGS"] = SYNC_WORKERS
+            pid_files[name] = workdir / f"{name}.pid"
+            env["GUNICORN_CMD_ARGS"] = f"{SYNC_WORKERS} --pid {pid_files[name]}"
             urls[name] = stack.enter_context(gunicorn(project, env, workers=2)) + PAGES[name]
         article, env = setup_article(server, project, workdir)
+        pid_files["article"] = workdir / "article.pid"
+        env["GUNICORN_CMD_ARGS"] += f" --pid {pid_files['article']}"
         site = stack.enter_context(gunicorn(article, env, workers=2, app=ARTICLE_APP))
         urls = {"article": site + PAGES["article"], **urls}
         pages = {name: cached_page(name, url) for name, url in urls.items()}
+        # The floor: a view that returns "ok" through our middleware, on the per-view site.
+        urls["trivial"] = urls["per_view"].replace(PAGES["per_view"], "/trivial/")
+        pid_files["trivial"] = pid_files["per_view"]
         names, rounds = list(urls), []
         for number in range(args.rounds):
-            order = names[number % len(names) :] + names[: number % len(names)]
-            rates = {name: requests_per_second(urls[name], args) for name in order}
-            rounds.append({name: rates[name] for name in names})
+            rates, cpu = {name: [] for name in names}, {name: 0.0 for name in names}
+            for turn in range(args.seconds):
+                first = (number + turn) % len(names)
+                for name in names[first:] + names[:first]:
+                    before = cpu_seconds(pid_files[name])
+                    rates[name].append(requests_per_second(urls[name], args, seconds=1))
+                    cpu[name] += cpu_seconds(pid_files[name]) - before
+            rounds.append(
+                {name: statistics.mean(rates[name]) for name in names}
+                | {f"cpu_us_{name}": cpu[name] * 1e6 / sum(rates[name]) for name in names}
+            )
+            figures = rounds[-1]
             print(
-                f"  article   round {number + 1}: cache_page {rates['article']:.0f} req/s; ours "
+                f"  article   round {number + 1}: cache_page {figures['article']:.0f} req/s "
+                f"{figures['cpu_us_article']:.0f} us CPU a hit; ours "
                 + ", ".join(
-                    f"{name} {rates[name]:.0f} ({rates[name] / rates['article']:.2f}x)"
+                    f"{name} {figures[name]:.0f} ({figures[name] / figures['article']:.2f}x) "
+                    f"{figures[f'cpu_us_{name}']:.0f} us"
                     for name, _ in OURS
                 ),
                 file=sys.stderr,
@@ -477,29 +511,50 @@ def article_markdown(article, args):
         f"{article['recipes']} recipes x 5 ingredients, served at once by gunicorn with the "
         "bake's gunicorn.conf.py, 2 sync workers, one Redis server; "
         f"{'wrk' if shutil.which('wrk') else 'built-in load'}, {args.connections} connections, "
-        f"{args.seconds} s per page per round, each round starting with another page. req/s of "
-        "a page hit; in brackets, ours / the article's in the same round. The pages: "
+        f"each round {args.seconds} turns of 1 s per page, each turn starting with another page. "
+        "req/s of a page hit (in brackets, ours / the article's in the same round), then the "
+        "CPU time the site's gunicorn processes used per hit (in brackets, the article's / "
+        "ours: other programs on a shared machine slow a site down but do not add to it). "
+        "The pages: "
         + "; ".join(
             f"{label} {pages[name]['recipes']} recipes, {pages[name]['bytes']:,} bytes"
             for name, label in ARTICLE_LABELS.items()
         )
         + ".",
         "",
-        "| round | article's cache_page | our per-view | our per-site |",
-        "| --- | ---: | ---: | ---: |",
+        "",
+        "*Trivial view*: a view that returns `ok` through our middleware, on the per-view site: "
+        "what any page costs here before Django does anything for it (HTTP, gunicorn's sync "
+        "worker, a new connection per request); in brackets, its req/s / the article's.",
+        "",
+        "| round | article's cache_page | our per-view | our per-site | trivial view |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for number, rates in enumerate(article["rounds"], start=1):
-        cells = [f"{rates['article']:.0f}"]
-        cells += [f"{rates[name]:.0f} ({rates[name] / rates['article']:.2f}x)" for name, _ in OURS]
+    for number, figures in enumerate(article["rounds"], start=1):
+        cells = [f"{figures['article']:.0f} · {figures['cpu_us_article']:.0f} us"]
+        for name, _ in OURS:
+            speed = figures[name] / figures["article"]
+            cpu = figures[f"cpu_us_{name}"]
+            cells.append(
+                f"{figures[name]:.0f} ({speed:.2f}x) · {cpu:.0f} us "
+                f"({figures['cpu_us_article'] / cpu:.2f}x)"
+            )
+        speed = figures["trivial"] / figures["article"]
+        cells.append(
+            f"{figures['trivial']:.0f} ({speed:.2f}x) · {figures['cpu_us_trivial']:.0f} us"
+        )
         lines.append(f"| {number} | " + " | ".join(cells) + " |")
     if len(article["rounds"]) > 1:
-        ratios = {
-            name: statistics.median(r[name] / r["article"] for r in article["rounds"])
-            for name, _ in OURS
-        }
-        lines.append(
-            "| median ratio | | " + " | ".join(f"{ratios[name]:.2f}x" for name, _ in OURS) + " |"
-        )
+        cells = []
+        for name, _ in OURS:
+            speed = statistics.median(r[name] / r["article"] for r in article["rounds"])
+            cpu = statistics.median(
+                r["cpu_us_article"] / r[f"cpu_us_{name}"] for r in article["rounds"]
+            )
+            cells.append(f"{speed:.2f}x · {cpu:.2f}x")
+        speed = statistics.median(r["trivial"] / r["article"] for r in article["rounds"])
+        cells.append(f"{speed:.2f}x")
+        lines.append("| median ratios | | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
