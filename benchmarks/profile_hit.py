@@ -105,7 +105,7 @@ def layer_times(stamps, total_ns, names):
     return times
 
 
-def inside(path, count, functions):
+def inside(path, count, functions, cached=True):
     """Run in the site's folder with its settings: the figures of a hit, as JSON on stdout."""
     sys.path.insert(0, os.getcwd())
     import django
@@ -118,14 +118,15 @@ def inside(path, count, functions):
     application = WSGIHandler()
     for _ in range(50):  # the first renders and stores the page; then hits, copies made
         status, headers = call(application, environ)
-    if not status.startswith("200") or "Age" not in headers:
+    if not status.startswith("200") or (cached and "Age" not in headers):
         sys.exit(f"ERROR: {path} is not served from the cache: {status}, headers {headers}")
 
-    totals = []
+    totals, cpu = [], []
     for _ in range(count):
-        started = time.perf_counter_ns()
+        started, started_cpu = time.perf_counter_ns(), time.thread_time_ns()
         call(application, environ)
         totals.append(time.perf_counter_ns() - started)
+        cpu.append(time.thread_time_ns() - started_cpu)
 
     middleware = list(settings.MIDDLEWARE)
     module = sys.modules[__name__]
@@ -158,6 +159,7 @@ def inside(path, count, functions):
         json.dumps(
             {
                 "total_us": statistics.median(totals) / 1000,
+                "cpu_us": statistics.median(cpu) / 1000,
                 "layers": [
                     [name, statistics.median(times) / 1000 if times else 0.0]
                     for name, times in per_layer.items()
@@ -197,8 +199,12 @@ def drive(args):
                 sites[name] = setup_site("redis", name, levels, server, args, workdir)
             project = sites[OURS[-1][0]][0]
             sites = {"article": setup_article(server, project, workdir), **sites}
+            # The floor: a view that returns "ok" through our middleware (run.py's bench_urls).
+            sites["trivial"] = sites["per_view"]
             for name, (folder, env) in sites.items():
-                command = [PYTHON, __file__, "--inside", PAGES[name]]
+                command = [PYTHON, __file__, "--inside", PAGES.get(name, "/trivial/")]
+                if name == "trivial":
+                    command.append("--not-cached")
                 command += ["--requests", str(args.requests), "--functions", str(args.functions)]
                 before = redis_commands(server.port)
                 done = subprocess.run(
@@ -240,6 +246,11 @@ def table(results):
         + " |"
     )
     lines.append(
+        "| CPU time of a hit, median | "
+        + " | ".join(f"{results[n]['cpu_us']:.1f}" for n in names)
+        + " |"
+    )
+    lines.append(
         "| Redis commands per hit | "
         + " | ".join(f"{results[n]['redis_per_hit']:.2f}" for n in names)
         + " |"
@@ -253,11 +264,12 @@ def main():
     parser.add_argument("--functions", type=int, default=25, help="functions listed per site")
     parser.add_argument("--recipes", type=int, default=200)
     parser.add_argument("--inside", metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument("--not-cached", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.requests < 1 or args.recipes < 1:
         sys.exit("ERROR: --requests and --recipes must be 1 or more")
     if args.inside:
-        inside(args.inside, args.requests, args.functions)
+        inside(args.inside, args.requests, args.functions, cached=not args.not_cached)
         return
     results = drive(args)
     print(table(results))
