@@ -21,9 +21,11 @@ Then, side by side with the seed article's cache_page: the article's recipe site
 (benchmarks/article/: startproject's settings and middleware, its list view under
 `@cache_page(60 * 15)`, django-redis as the cache), holding the same recipes as
 our bakes, served the same way as our Redis per-view and per-site bakes (gunicorn,
-the bake's gunicorn.conf.py, 2 sync workers) on the same Redis server. Each round
-loads the three cached pages one after the other; each round's ratio of ours to
-the article's is reported.
+the bake's gunicorn.conf.py, 2 sync workers) on the same Redis server, with a
+trivial view through our middleware as the floor. Each round loads the pages in
+turn, a second each, a few times over; it reports req/s and the CPU time the
+site's gunicorn processes used per hit, each as a ratio to the article's in the
+same round.
 
     python benchmarks/run.py                       # every backend
     python benchmarks/run.py --backends redis --seconds 3 --traffic-seconds 20
@@ -36,6 +38,7 @@ Writes benchmarks/results/results.md, results.json and results.png.
 import argparse
 import http.client
 import json
+import math
 import os
 import platform
 import random
@@ -428,6 +431,8 @@ def cached_page(name, url):
 
 def cpu_seconds(pid_file):
     """CPU time used so far by a gunicorn master (its pid in pid_file) and its workers."""
+    if not Path("/proc/self/stat").exists():  # not Linux: no CPU figures ("nan")
+        return math.nan
     master = Path(pid_file).read_text().strip()
     used, ticks = 0, os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
