@@ -53,3 +53,22 @@ def test_benchmark_puts_our_redis_pages_side_by_side_with_the_article(tmp_path):
     assert all(re.fullmatch(ours, cell) for cell in cells[2:4]), rounds[0]
     assert re.fullmatch(r"\d+ \(\d+\.\d\dx\) · \d+ us", cells[4]), rounds[0]
     assert not (tmp_path / "results.png").exists()  # no levels section, no chart
+
+
+def test_profile_of_a_hit_names_each_layer_and_counts_redis_commands():
+    command = [PYTHON, "benchmarks/profile_hit.py", "--requests", "20", "--functions", "3"]
+    env = site_env(
+        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
+    )
+    table = run(command, TEMPLATE, env).stdout.split("\n\n")[0]
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()
+        )
+    }
+    assert rows["layer"] == ["article (us)", "per_view (us)", "per_site (us)", "trivial (us)"]
+    assert "FetchFromCacheMiddleware" in rows and "MessageMiddleware" in rows, table
+    # The article's cache_page asks Redis twice a hit (header key, page); ours, once warm, never.
+    article, per_view, per_site, _ = map(float, rows["Redis commands per hit"])
+    assert article >= 2 and per_view < 0.5 and per_site < 0.5, table
