@@ -17,9 +17,20 @@ another process edits a recipe once a second. It reports the hit ratio
 (edits x URLs visited): 1.0 means each page rendered once after each edit) and
 the p50/p99 latency. Only 127.0.0.1 is visited, for a bounded time and count.
 
+Then, side by side with the seed article's cache_page: the article's recipe site
+(benchmarks/article/: startproject's settings and middleware, its list view under
+`@cache_page(60 * 15)`, django-redis as the cache), holding the same recipes as
+our bakes, served the same way as our Redis per-view and per-site bakes (gunicorn,
+the bake's gunicorn.conf.py, 2 sync workers) on the same Redis server, with a
+trivial view through our middleware as the floor. Each round loads the pages in
+turn, a second each, a few times over; it reports req/s and the CPU time the
+site's gunicorn processes used per hit, each as a ratio to the article's in the
+same round.
+
     python benchmarks/run.py                       # every backend
     python benchmarks/run.py --backends redis --seconds 3 --traffic-seconds 20
     python benchmarks/run.py --quick --backends locmem   # a smoke run; figures mean little
+    python benchmarks/run.py --sections article          # the article side by side alone
 
 Writes benchmarks/results/results.md, results.json and results.png.
 """
@@ -27,12 +38,14 @@ Writes benchmarks/results/results.md, results.json and results.png.
 import argparse
 import http.client
 import json
+import math
 import os
 import platform
 import random
 import re
 import shutil
 import socket
+import sqlite3
 import statistics
 import string
 import subprocess
@@ -63,6 +76,7 @@ from tests.support import (  # noqa: E402
 )
 
 CONFIGURATIONS = [("off", set())] + [(SHORT[level], {level}) for level in LEVELS]
+SECTIONS = ["levels", "article"]
 BENCH_URLS = """from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import include, path
@@ -179,13 +193,13 @@ def run_threads(worker, count):
         raise errors[0]
 
 
-def requests_per_second(url, args):
+def requests_per_second(url, args, seconds=None):
+    """req/s over args.seconds (or seconds) of load on url."""
     base, path = re.match(r"(http://[^/]+)(/.*)", url).groups()
     for _ in range(3):  # fill every cache from both workers' point of view
         fetch(connect(base, timeout=30), path)
-    if shutil.which("wrk"):
-        return load_with_wrk(url, args.seconds, args.connections)
-    return load_built_in(url, args.seconds, args.connections)
+    load = load_with_wrk if shutil.which("wrk") else load_built_in
+    return load(url, seconds or args.seconds, args.connections)
 
 
 def bench_backend(backend, args, workdir):
@@ -344,6 +358,211 @@ def visit(site, paths, seconds, connections):
     return [response for responses in per_thread for response in responses]
 
 
+# Side by side with the seed article: its site, and our Redis bakes with one page cache each.
+ARTICLE = Path(__file__).resolve().parent / "article"
+ARTICLE_APP = "article_site.wsgi:application"
+OURS = [("per_view", {"cache_per_view"}), ("per_site", {"cache_per_site"})]
+PAGES = {"article": "/recipe", "per_view": "/recipes/", "per_site": "/recipes/"}
+# How each page marks a recipe: the article's template, then ours.
+RECIPE_MARKS = {"article": "<h1>", "per_view": 'class="recipe"', "per_site": 'class="recipe"'}
+ARTICLE_LABELS = {
+    "article": "the article's",
+    "per_view": "our per-view",
+    "per_site": "our per-site",
+}
+
+
+def copy_recipes(source, target):
+    """Copy the recipes and ingredients of one of our sites' databases into the article's."""
+    ours, article = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        recipes = ours.execute("SELECT id, name, description FROM recipes_recipe").fetchall()
+        ingredients = ours.execute(
+            "SELECT id, recipe_id, description FROM recipes_ingredient"
+        ).fetchall()
+        with article:
+            article.executemany(
+                'INSERT INTO app_recipe (id, name, "desc") VALUES (?, ?, ?)', recipes
+            )
+            article.executemany(
+                "INSERT INTO app_ingredient (id, recipe_id, description) VALUES (?, ?, ?)",
+                ingredients,
+            )
+    finally:
+        ours.close()
+        article.close()
+
+
+def setup_article(server, ours, workdir):
+    """The article's site, holding the recipes of ours (a seeded bake): (project, environment).
+
+    Served as our bakes are, with their gunicorn.conf.py; its cache is db 1 of
+    the same Redis server.
+    """
+    project = workdir / "article-site"
+    shutil.copytree(ARTICLE, project, ignore=shutil.ignore_patterns("__pycache__", "ruff.toml"))
+    shutil.copy(ours / "gunicorn.conf.py", project)
+    env = backend_env(
+        "redis",
+        REDIS_URL=f"redis://127.0.0.1:{server.port}/1",
+        DJANGO_SETTINGS_MODULE="article_site.settings",
+        GUNICORN_CMD_ARGS=SYNC_WORKERS,
+    )
+    run([PYTHON, "manage.py", "makemigrations", "app"], project, env)
+    run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
+    copy_recipes(ours / "db.sqlite3", project / "db.sqlite3")
+    return project, env
+
+
+def cached_page(name, url):
+    """(bytes, recipes shown) of a page, once a request for it comes from the cache."""
+    base, path = re.match(r"(http://[^/]+)(/.*)", url).groups()
+    for _ in range(3):  # the first request renders and stores it
+        connection = connect(base, timeout=30)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise StepFailed(f"{name}: GET {path} answered {response.status}")
+        if response.getheader("Age") is not None:  # what Django's cache adds to a hit
+            return len(body), body.decode().count(RECIPE_MARKS[name])
+    raise StepFailed(f"{name}: {url} does not come from the cache (no Age header, 3 requests)")
+
+
+def cpu_seconds(pid_file):
+    """CPU time used so far by a gunicorn master (its pid in pid_file) and its workers."""
+    if not Path("/proc/self/stat").exists():  # not Linux: no CPU figures ("nan")
+        return math.nan
+    master = Path(pid_file).read_text().strip()
+    used, ticks = 0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # pid (comm) state ppid ...; utime and stime are fields 14 and 15.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        if stat.parent.name == master or fields[1] == master:
+            used += int(fields[11]) + int(fields[12])
+    return used / ticks
+
+
+def article_side_by_side(args, workdir):
+    """Page hits: the article's cache_page against our Redis per-view and per-site bakes.
+
+    All three are served at once. A round loads the three pages in turn for a
+    second each, args.seconds times over, starting with another page each time,
+    so a change in the machine's load during a round moves its three figures alike.
+    Besides req/s, the CPU time each site's gunicorn processes used per hit: other
+    programs on a shared machine slow a site down, but do not add to that.
+    """
+    workdir = workdir / "article"
+    with ExitStack() as stack:
+        server = start_cache_server("redis", workdir)
+        stack.callback(server.stop)
+        urls, pid_files = {}, {}
+        for name, levels in OURS:
+            project, env = setup_site("redis", name, levels, server, args, workdir)
+            pid_files[name] = workdir / f"{name}.pid"
+            env["GUNICORN_CMD_ARGS"] = f"{SYNC_WORKERS} --pid {pid_files[name]}"
+            urls[name] = stack.enter_context(gunicorn(project, env, workers=2)) + PAGES[name]
+        article, env = setup_article(server, project, workdir)
+        pid_files["article"] = workdir / "article.pid"
+        env["GUNICORN_CMD_ARGS"] += f" --pid {pid_files['article']}"
+        site = stack.enter_context(gunicorn(article, env, workers=2, app=ARTICLE_APP))
+        urls = {"article": site + PAGES["article"], **urls}
+        pages = {name: cached_page(name, url) for name, url in urls.items()}
+        # The floor: a view that returns "ok" through our middleware, on the per-view site.
+        urls["trivial"] = urls["per_view"].replace(PAGES["per_view"], "/trivial/")
+        pid_files["trivial"] = pid_files["per_view"]
+        names, rounds = list(urls), []
+        for number in range(args.rounds):
+            rates, cpu = {name: [] for name in names}, {name: 0.0 for name in names}
+            for turn in range(args.seconds):
+                first = (number + turn) % len(names)
+                for name in names[first:] + names[:first]:
+                    before = cpu_seconds(pid_files[name])
+                    rates[name].append(requests_per_second(urls[name], args, seconds=1))
+                    cpu[name] += cpu_seconds(pid_files[name]) - before
+            rounds.append(
+                {name: statistics.mean(rates[name]) for name in names}
+                | {f"cpu_us_{name}": cpu[name] * 1e6 / sum(rates[name]) for name in names}
+            )
+            figures = rounds[-1]
+            print(
+                f"  article   round {number + 1}: cache_page {figures['article']:.0f} req/s "
+                f"{figures['cpu_us_article']:.0f} us CPU a hit; ours "
+                + ", ".join(
+                    f"{name} {figures[name]:.0f} ({figures[name] / figures['article']:.2f}x) "
+                    f"{figures[f'cpu_us_{name}']:.0f} us"
+                    for name, _ in OURS
+                ),
+                file=sys.stderr,
+            )
+    return {
+        "recipes": args.recipes,
+        "pages": {name: {"bytes": size, "recipes": shown} for name, (size, shown) in pages.items()},
+        "rounds": rounds,
+    }
+
+
+def article_markdown(article, args):
+    pages = article["pages"]
+    lines = [
+        "### Side by side with the article's cache_page",
+        "",
+        "The seed article's recipe site (`benchmarks/article/`: `startproject` settings and "
+        "middleware, its list view under `@cache_page(60 * 15)`, django-redis) and our Redis "
+        "bakes with per-view or per-site caching alone, all holding the same "
+        f"{article['recipes']} recipes x 5 ingredients, served at once by gunicorn with the "
+        "bake's gunicorn.conf.py, 2 sync workers, one Redis server; "
+        f"{'wrk' if shutil.which('wrk') else 'built-in load'}, {args.connections} connections, "
+        f"each round {args.seconds} turns of 1 s per page, each turn starting with another page. "
+        "req/s of a page hit (in brackets, ours / the article's in the same round), then the "
+        "CPU time the site's gunicorn processes used per hit (in brackets, the article's / "
+        "ours: other programs on a shared machine slow a site down but do not add to it). "
+        "The pages: "
+        + "; ".join(
+            f"{label} {pages[name]['recipes']} recipes, {pages[name]['bytes']:,} bytes"
+            for name, label in ARTICLE_LABELS.items()
+        )
+        + ".",
+        "",
+        "",
+        "*Trivial view*: a view that returns `ok` through our middleware, on the per-view site: "
+        "what any page costs here before Django does anything for it (HTTP, gunicorn's sync "
+        "worker, a new connection per request); in brackets, its req/s / the article's.",
+        "",
+        "| round | article's cache_page | our per-view | our per-site | trivial view |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for number, figures in enumerate(article["rounds"], start=1):
+        cells = [f"{figures['article']:.0f} · {figures['cpu_us_article']:.0f} us"]
+        for name, _ in OURS:
+            speed = figures[name] / figures["article"]
+            cpu = figures[f"cpu_us_{name}"]
+            cells.append(
+                f"{figures[name]:.0f} ({speed:.2f}x) · {cpu:.0f} us "
+                f"({figures['cpu_us_article'] / cpu:.2f}x)"
+            )
+        speed = figures["trivial"] / figures["article"]
+        cells.append(
+            f"{figures['trivial']:.0f} ({speed:.2f}x) · {figures['cpu_us_trivial']:.0f} us"
+        )
+        lines.append(f"| {number} | " + " | ".join(cells) + " |")
+    if len(article["rounds"]) > 1:
+        cells = []
+        for name, _ in OURS:
+            speed = statistics.median(r[name] / r["article"] for r in article["rounds"])
+            cpu = statistics.median(
+                r["cpu_us_article"] / r[f"cpu_us_{name}"] for r in article["rounds"]
+            )
+            cells.append(f"{speed:.2f}x · {cpu:.2f}x")
+        speed = statistics.median(r["trivial"] / r["article"] for r in article["rounds"])
+        cells.append(f"{speed:.2f}x")
+        lines.append("| median ratios | | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def paired_ratio(figures, floors):
     return statistics.median(figure / floor for figure, floor in zip(figures, floors, strict=True))
 
@@ -442,6 +661,14 @@ def chart(rows, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=BACKENDS)
+    parser.add_argument(
+        "--sections",
+        nargs="+",
+        choices=SECTIONS,
+        default=SECTIONS,
+        help="levels: each level and real traffic, per backend; article: side by side with "
+        "the seed article's cache_page (with redis among --backends)",
+    )
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per case")
@@ -468,19 +695,26 @@ def main():
         if backend in args.backends and not shutil.which(program):
             sys.exit(f"ERROR: --backends: {backend} needs {program}; run scripts/install-servers")
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rows, article = [], None
     with tempfile.TemporaryDirectory(prefix="cachebench-") as tmp:
         try:
-            for backend in args.backends:
-                rows.append(bench_backend(backend, args, Path(tmp)))
+            if "levels" in args.sections:
+                for backend in args.backends:
+                    rows.append(bench_backend(backend, args, Path(tmp)))
+            if "article" in args.sections and "redis" in args.backends:
+                article = article_side_by_side(args, Path(tmp))
         except StepFailed as error:
             sys.exit(f"ERROR: {error}")
-    (args.out / "results.json").write_text(
-        json.dumps({"machine": machine(), "rows": rows}, indent=2)
-    )
-    (args.out / "results.md").write_text(markdown(rows, args))
-    chart(rows, args.out / "results.png")
-    print(markdown(rows, args))
+    results = {"machine": machine(), "rows": rows}
+    text = markdown(rows, args) if rows else ""
+    if article:
+        results["article"] = article
+        text += ("\n" if text else "") + article_markdown(article, args)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    (args.out / "results.md").write_text(text)
+    if rows:
+        chart(rows, args.out / "results.png")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -257,43 +257,64 @@ def get(url, headers=None):
         return response.status, dict(response.headers), response.read().decode()
 
 
+# The request line and status in a server's access log: "GET /recipes/ HTTP/1.1" 304
+ACCESS_LINE = r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[0-9.]+" (?P<status>[0-9]{3})'
+
+
 @contextmanager
-def serve(command, port, project, env, name):
+def serve(command, port, project, env, name, log=None):
     """Run a web server command that listens on port; yield its base URL, then stop it.
 
     What it prints on stderr goes where the caller's stderr goes (pytest shows it
-    with a failing test); its access log on stdout is dropped.
+    with a failing test); its access log on stdout is dropped. With log (a path),
+    all it prints is appended there instead, access log included, for a test to
+    read (ACCESS_LINE matches a request) and to show in a failure.
     """
-    server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL)
+    if log is None:
+        server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL)
+    else:
+        with open(log, "a", encoding="utf-8") as output:
+            server = subprocess.Popen(
+                command,
+                cwd=project,
+                env={**env, "PYTHONUNBUFFERED": "1"},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
     try:
-        wait_for_port(port, server, name, timeout=30)
+        wait_for_port(port, server, name, timeout=30, log=log)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 @contextmanager
-def gunicorn(project, env, python=PYTHON, workers=1):
+def gunicorn(project, env, python=PYTHON, workers=1, log=None, app="config.wsgi:application"):
     """Serve the baked project with gunicorn on a free port; yield its base URL.
 
-    More options (threads, log level) through env's GUNICORN_CMD_ARGS.
+    More options (worker class, threads, log level) through env's GUNICORN_CMD_ARGS;
+    log as for serve().
     """
     port = free_port()
     # The baked gunicorn.conf.py, as the baked README's production command uses it.
-    command = [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"]
+    command = [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", app]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    with serve(command, port, project, env, "gunicorn") as url:
+    with serve(command, port, project, env, "gunicorn", log) as url:
         yield url
 
 
 @contextmanager
-def uvicorn(project, env, python=PYTHON, workers=1):
+def uvicorn(project, env, python=PYTHON, workers=1, log=None):
     """Serve the baked project over ASGI (config.asgi) with uvicorn; yield its base URL."""
     port = free_port()
     command = [python, "-m", "uvicorn", "config.asgi:application", "--log-level", "warning"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    with serve(command, port, project, env, "uvicorn") as url:
+    with serve(command, port, project, env, "uvicorn", log) as url:
         yield url
 
 

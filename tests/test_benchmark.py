@@ -12,7 +12,9 @@ pytestmark = pytest.mark.slow
 def test_benchmark_writes_table_and_chart(tmp_path):
     command = [PYTHON, "benchmarks/run.py", "--quick", "--backends", "locmem"]
     # A REDIS_URL or DATABASE_URL in the shell must not reach the benchmarked sites.
-    env = site_env(DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing")
+    env = site_env(
+        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
+    )
     run([*command, "--out", str(tmp_path)], TEMPLATE, env)
     table = (tmp_path / "results.md").read_text()
     locmem = next(line for line in table.splitlines() if line.startswith("| locmem |"))
@@ -27,3 +29,46 @@ def test_benchmark_writes_table_and_chart(tmp_path):
     assert re.fullmatch(r"\d+\.\d \([1-9]\d* edits?\)", cells[9]), locmem  # edits were made
     assert " / " in cells[10], locmem
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_benchmark_puts_our_redis_pages_side_by_side_with_the_article(tmp_path):
+    command = [PYTHON, "benchmarks/run.py", "--quick", "--backends", "redis"]
+    command += ["--sections", "article", "--out", str(tmp_path)]
+    # Shell values that would break every site if they leaked in.
+    env = site_env(
+        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
+    )
+    run(command, TEMPLATE, env)
+    table = (tmp_path / "results.md").read_text()
+    assert "Side by side with the article's cache_page" in table, table
+    # The article shows every recipe on one page, ours the first page of 50.
+    assert "the article's 200 recipes" in table, table
+    assert "our per-view 50 recipes" in table and "our per-site 50 recipes" in table, table
+    rounds = [line for line in table.splitlines() if line.startswith("| 1 |")]
+    assert len(rounds) == 1, table  # --quick: one round
+    # round, article, our per-view, our per-site, trivial view: req/s (ratio) · CPU a hit
+    cells = [cell.strip() for cell in rounds[0].strip("|").split("|")]
+    assert re.fullmatch(r"\d+ · \d+ us", cells[1]), rounds[0]
+    ours = r"\d+ \(\d+\.\d\dx\) · \d+ us \(\d+\.\d\dx\)"
+    assert all(re.fullmatch(ours, cell) for cell in cells[2:4]), rounds[0]
+    assert re.fullmatch(r"\d+ \(\d+\.\d\dx\) · \d+ us", cells[4]), rounds[0]
+    assert not (tmp_path / "results.png").exists()  # no levels section, no chart
+
+
+def test_profile_of_a_hit_names_each_layer_and_counts_redis_commands():
+    command = [PYTHON, "benchmarks/profile_hit.py", "--requests", "20", "--functions", "3"]
+    env = site_env(
+        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
+    )
+    table = run(command, TEMPLATE, env).stdout.split("\n\n")[0]
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()
+        )
+    }
+    assert rows["layer"] == ["article (us)", "per_view (us)", "per_site (us)", "trivial (us)"]
+    assert "FetchFromCacheMiddleware" in rows and "MessageMiddleware" in rows, table
+    # The article's cache_page asks Redis twice a hit (header key, page); ours, once warm, never.
+    article, per_view, per_site, _ = map(float, rows["Redis commands per hit"])
+    assert article >= 2 and per_view < 0.5 and per_site < 0.5, table

@@ -19,8 +19,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support import LEVELS, answers_for, answers_id
-from tests.test_multiprocess import ACCESS_LINE, served
+from tests.support import ACCESS_LINE, LEVELS, answers_for, answers_id, gunicorn
 from tests.test_traffic import rename_recipe
 
 pytestmark = pytest.mark.slow
@@ -101,7 +100,8 @@ def test_browser_shows_an_edit_on_the_next_navigation(seeded_site, chromium, tmp
     project, env, _ = seeded_site(answers)
     log = tmp_path / "gunicorn.log"
     # Threads: Chromium keeps spare connections open, which would hold a sync worker.
-    with served(project, env, log, options=("--worker-class", "gthread", "--threads", "4")) as site:
+    threads = {**env, "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 4"}
+    with gunicorn(project, threads, log=log) as site:
         visit = Visit(chromium, site, log)
         visit.navigate("address", LIST)
         assert visit.shows(OLD_NAME), f"the list does not show {OLD_NAME!r}"

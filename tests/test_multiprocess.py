@@ -7,10 +7,8 @@ by gunicorn (config/wsgi.py) and by uvicorn (config/asgi.py).
 """
 
 import http.cookiejar
-import subprocess
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
@@ -20,9 +18,9 @@ from tests.support import (
     PYTHON,
     answers_for,
     answers_id,
-    free_port,
+    gunicorn,
     run,
-    wait_for_port,
+    uvicorn,
 )
 
 pytestmark = pytest.mark.slow
@@ -31,47 +29,8 @@ SHARED_BACKENDS = ["redis", "memcached", "db", "file"]
 ADMIN_PASSWORD = "a-test-only-password-1234"
 
 
-# The access log line both servers write for a request: "GET /recipes/ HTTP/1.1" 304
-ACCESS_LINE = r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[0-9.]+" (?P<status>[0-9]{3})'
-
-
-@contextmanager
-def served(project, env, log_path, server="gunicorn", options=()):
-    """Serve the baked project on a free loopback port; yield its base URL.
-
-    gunicorn serves config.wsgi, uvicorn config.asgi, each as the README says. All
-    the server prints goes to log_path, an access log line per request included
-    (ACCESS_LINE matches it), for the tests to read and to show in failures.
-    """
-    port = free_port()
-    if server == "gunicorn":
-        command = [PYTHON, "-m", "gunicorn", "config.wsgi:application"]
-        # One sync worker unless options say otherwise (the last of a repeated option wins).
-        command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "30"]
-        command += ["--access-logfile", "-", "--access-logformat", '"%(r)s" %(s)s %(b)s']
-    elif server == "uvicorn":
-        command = [PYTHON, "-m", "uvicorn", "config.asgi:application"]
-        command += ["--host", "127.0.0.1", "--port", str(port)]
-    else:
-        raise ValueError(f"unknown server {server!r}")
-    with open(log_path, "a", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [*command, *options],
-            cwd=project,
-            env={**env, "PYTHONUNBUFFERED": "1"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for_port(port, process, server, timeout=30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+# Each server as the README serves it: gunicorn runs config.wsgi, uvicorn config.asgi.
+SERVERS = {"gunicorn": gunicorn, "uvicorn": uvicorn}
 
 
 class FormFields(HTMLParser):
@@ -158,11 +117,9 @@ def test_edit_through_one_process_shows_through_the_other(
         env,
     )
 
-    log = tmp_path / f"{server}.log"
-    with (
-        served(project, env, log, server) as first_site,
-        served(project, env, log, server) as second_site,
-    ):
+    # All both servers print goes to one log, shown when an assertion fails.
+    log, serve = tmp_path / f"{server}.log", SERVERS[server]
+    with serve(project, env, log=log) as first_site, serve(project, env, log=log) as second_site:
         first, second = Browser(first_site), Browser(second_site)
         pages = ["/recipes/", "/recipes/1/"]
         for browser in (first, second):  # fill the cache from both processes

@@ -19,8 +19,7 @@ from contextlib import contextmanager
 import pytest
 from redis import Redis
 
-from tests.support import LEVELS, PYTHON, answers_for, answers_id, run
-from tests.test_multiprocess import served
+from tests.support import LEVELS, PYTHON, answers_for, answers_id, gunicorn, run
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +83,7 @@ def test_anonymous_visitors_with_other_cookies_share_one_cached_copy(
     """50 visitors with their own _ga/theme cookies, 10 with a csrftoken: they share the copy."""
     project, env, server = seeded_site(answers)
     backend, log = answers["cache_backend"], tmp_path / "gunicorn.log"
-    with served(project, env, log) as site:
+    with gunicorn(project, env, log=log) as site:
         for page in PAGES:  # one cookieless visitor fills the cache
             fetch(site + page)
         before = stored_pages(backend, server)
@@ -188,7 +187,7 @@ def rename_recipe(project, env, pk, name):
 
 
 CROWD = 32
-GTHREAD = ("--workers", "2", "--worker-class", "gthread", "--threads", "8")
+GTHREAD = "--worker-class gthread --threads 8"
 
 
 @pytest.mark.parametrize(
@@ -198,7 +197,7 @@ def test_a_crowd_right_after_an_edit_stores_the_page_once(seeded_site, tmp_path,
     """32 requests at once for the list a write just made stale: it is stored at most twice."""
     project, env, server = seeded_site(answers)
     backend, log = answers["cache_backend"], tmp_path / "gunicorn.log"
-    with served(project, env, log, options=GTHREAD) as site:
+    with gunicorn(project, {**env, "GUNICORN_CMD_ARGS": GTHREAD}, workers=2, log=log) as site:
         for _ in range(4):  # both workers have started and the list is cached
             fetch(site + "/recipes/")
         rename_recipe(project, env, 1, "Tomato soup, renamed")
