@@ -33,9 +33,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = 30
 # On a restart or deploy, requests in flight get 30 s to finish.
 graceful_timeout = 30
-# Behind a proxy or load balancer that reuses connections: keep them open a
-# little longer than gunicorn's 2 s default.
-keepalive = 5
+# The default sync worker answers one request per connection: it ignores
+# keep-alive, so it belongs behind a proxy that buffers (nginx, a load balancer).
 
 # One line per request on stdout, with its status and duration in milliseconds:
 # host, user, time, "request line", status, bytes, "referer", "user agent", ms.
