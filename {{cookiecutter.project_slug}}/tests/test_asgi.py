@@ -12,7 +12,8 @@ from django.test import AsyncClient, Client
 from django.urls import include, path
 
 {% if cookiecutter.cache_backend == "redis" -%}
-from recipes.caching import RECIPES_VERSION_KEY, pushed_version, recipes_version
+from recipes.caching import RECIPES_VERSION_KEY, recipes_version
+from recipes.version_store import pushed_version
 {%- else -%}
 from recipes.caching import RECIPES_VERSION_KEY, recipes_version
 {%- endif %}

@@ -28,7 +28,8 @@ from django.test.utils import CaptureQueriesContext
 
 from caching.local_copy import Sealed
 {%- if backend == "redis" %}
-from recipes.caching import pushed_version, recipes_version
+from recipes.caching import recipes_version
+from recipes.version_store import pushed_version
 {%- else %}
 from recipes.caching import recipes_version
 {%- endif %}
