@@ -1,5 +1,5 @@
 {%- set d = derived(cookiecutter) -%}
-"""How the recipes app caches: its keys, timeouts and invalidation, in one place.
+"""How the recipes app's cache entries go stale: the recipes version, and its invalidation.
 
 Everything cached from recipe data carries the *recipes version* in its key: a
 random token kept in the cache (recipes/version_store.py) and replaced after
@@ -22,10 +22,7 @@ from .version_store import RECIPES_VERSION_KEY, read_version, store_version
 
 
 def recipes_version():
-    """The token that changes after every write to recipes or ingredients.
-
-    Read once per request (caching/requests.py).
-    """
+    """The token that changes after every write to recipes or ingredients, read once a request."""
     return remembered(RECIPES_VERSION_KEY, stored_or_new_version)
 
 

@@ -1,9 +1,4 @@
-"""Where the recipes version is kept: in the cache, which every process reads.
-
-A write made while the cache failed could not replace the version, and a server
-that was only out of reach still holds the entries from before: the version is
-replaced when the cache works again (caching/health.py).
-"""
+"""Where the recipes version is kept: in the cache, which every process reads."""
 
 import secrets
 
@@ -25,4 +20,6 @@ def store_version(version):
 
 @receiver(cache_works_again)
 def replace_after_outage(**kwargs):
+    # A write made while the cache failed could not replace the version, and a
+    # server that was only out of reach still holds the entries from before it.
     store_version(secrets.token_hex(8))

@@ -4,10 +4,6 @@ Each process knows the current version without asking Redis: every write
 publishes the change, and each process's listener reads the version again
 (caching/redis_push.py). While a process cannot be sure it heard of every
 change, it reads the version from Redis, as without the push.
-
-A write made while Redis failed could not replace the version, and a server
-that was only out of reach still holds the entries from before: the version is
-replaced when Redis answers again (caching/health.py).
 """
 
 import secrets
@@ -31,7 +27,7 @@ pushed_version = PushedValue(
     read=lambda: caches[VERSION_CACHE].get(RECIPES_VERSION_KEY),
     connect=lambda: get_redis_connection(VERSION_CACHE),
     # Not while requests here see Redis failing: once it answers again, the
-    # outage's end replaces the version (replace_after_outage, below).
+    # version is replaced (replace_after_outage, below).
     trusted=lambda: get_redis_connection(VERSION_CACHE).health.down_since is None,
 )
 
@@ -47,4 +43,6 @@ def store_version(version):
 
 @receiver(cache_works_again)
 def replace_after_outage(**kwargs):
+    # A write made while Redis failed could not replace the version, and a server
+    # that was only out of reach still holds the entries from before it.
     store_version(secrets.token_hex(8))
