@@ -112,8 +112,9 @@ LEVEL_TESTS = {level: f"tests/test_{level.removeprefix('cache_')}.py" for level 
 def optional_files(answers):
     """Each baked file that only some answers keep: {path: kept for these answers}.
 
-    Files named `name.<backend>.py` are variants, kept apart: the post-gen hook
-    renames the chosen backend's to `name.py` and removes the others.
+    Files named `name.<backend>.py` are variants: the post-gen hook renames the
+    chosen backend's to `name.py` (replacing the other backends' `name.py`, where
+    there is one) and removes the others, before it removes what is listed here.
     """
     facts = derived(answers)
     backend = facts["backend"]
@@ -128,6 +129,8 @@ def optional_files(answers):
         "tests/test_crowd.py": facts["pages"] and backend not in ("db", "file"),
         "caching/requests.py": facts["any_level"],
         "recipes/caching.py": facts["any_level"],
+        "recipes/version_store.py": facts["any_level"],
+        "recipes/lists.py": answers["cache_low_level"],
         "tests/test_asgi.py": facts["any_level"],
         "tests/test_invalidation.py": facts["any_level"],
         "caching/health.py": facts["shared"],

@@ -58,7 +58,10 @@ def remove_unchosen_files():
 
 
 def keep_chosen_variants():
-    """`name.<backend>.py` files: the chosen backend's becomes `name.py`, the rest go."""
+    """`name.<backend>.py` files: the chosen backend's becomes `name.py`, the rest go.
+
+    A variant replaces `name.py` where there is one: the other backends' version.
+    """
     backend = ANSWERS["cache_backend"]
     for folder in ["caching", "config", "recipes", "tests"]:
         for path in sorted((PROJECT / folder).rglob("*.*.py")):
@@ -118,8 +121,9 @@ def print_next_steps():
 
 
 def main():
-    remove_unchosen_files()
+    # Variants first: an optional file may be a variant, listed by its final name.
     keep_chosen_variants()
+    remove_unchosen_files()
     write_local_secrets()
     print_next_steps()
 

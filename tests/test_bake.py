@@ -33,7 +33,7 @@ LEVEL_TRACES = {
         ("caching/pages.py", "NeverCacheForSignedInMiddleware"),
     ],
     "cache_per_view": [
-        ("recipes/views.py", "@cache_page_for_anonymous"),
+        ("recipes/urls.py", "cache_page_for_anonymous(views.recipe_list)"),
         ("caching/pages.py", "def cache_page_for_anonymous"),
     ],
     "cache_template_fragment": [
@@ -44,7 +44,7 @@ LEVEL_TRACES = {
     ],
     "cache_low_level": [
         ("recipes/views.py", "cached_recipe_list(request"),
-        ("recipes/caching.py", "RECIPE_LIST_KEY"),
+        ("recipes/lists.py", "RECIPE_LIST_KEY"),
     ],
 }
 BACKEND_SETTINGS = {

@@ -190,8 +190,8 @@ def test_interactive_bake_asks_every_question_in_order_and_bakes_the_answers(tmp
     assert "CACHE_TIMEOUT = 120\n" in settings
     assert '"caching.pages.UpdateCacheMiddleware"' in settings
     assert "debug_toolbar" not in settings
-    assert "RECIPE_LIST_KEY" in (project / "recipes" / "caching.py").read_text(encoding="utf-8")
-    assert "cache_page" not in (project / "recipes" / "views.py").read_text(encoding="utf-8")
+    assert "RECIPE_LIST_KEY" in (project / "recipes" / "lists.py").read_text(encoding="utf-8")
+    assert "cache_page" not in (project / "recipes" / "urls.py").read_text(encoding="utf-8")
     tests = {path.name for path in (project / "tests").glob("test_*.py")}
     assert {"test_per_site.py", "test_low_level.py"} <= tests
     assert not {"test_per_view.py", "test_template_fragment.py"} & tests

@@ -50,7 +50,8 @@ def commands_answered():
 def calls_to_the_cache():
     """The commands Redis answers inside the block, once this process is told the version."""
     # Imported here: with no caching level, there is no recipes version (recipes/caching.py).
-    from recipes.caching import pushed_version, recipes_version
+    from recipes.caching import recipes_version
+    from recipes.version_store import pushed_version
 
     deadline = time.monotonic() + 5
     while recipes_version() and pushed_version.get() is None:  # The first read starts it.

@@ -7,7 +7,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.paginator import InvalidPage
 
-from recipes.caching import RECIPE_LIST_KEY, cached_recipe_list, recipes_version
+from recipes.caching import recipes_version
+from recipes.lists import RECIPE_LIST_KEY, cached_recipe_list
 from recipes.models import RECIPES_PER_PAGE, Recipe
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,3 @@
-{%- set any_level = cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level -%}
-{%- set backend = cookiecutter.cache_backend -%}
 """Measure what caching buys on this site, with the cache backend it is configured with.
 
 Runs in a throwaway test database seeded for the run (your data is never read
@@ -8,8 +6,8 @@ touched, and the run's own are deleted when it ends). Requests go through
 Django's full stack in this process, without a network hop to the app server,
 so the figures compare configurations; they are not what a browser will see.
 
-"net/hit" is what a hit asks of the cache {% if backend == "db" %}table: SQL queries on it{% elif backend in ["redis", "memcached"] %}server: commands it answered, counted
-by the server itself (run it while nothing else uses the server){% else %}: 0, as it is no server{% endif %}.
+"net/hit" is what a hit asks of the cache, as _cache_calls.py counts it. A miss
+comes after a recipe is saved, as after an editor's change.
 """
 
 import contextlib
@@ -32,48 +30,14 @@ from django.test.utils import (
     teardown_databases,
 )
 
-{%- if backend == "redis" %}
-from django_redis import get_redis_connection
-{%- elif backend == "memcached" %}
-from pymemcache.client.base import Client as MemcacheClient
-{%- endif %}
-
 from caching.isolated_caches import IsolatedCaches
-{% if any_level -%}
-from recipes.caching import invalidate_recipe_caches
-{% endif -%}
 from recipes.models import Recipe
+
+from ._cache_calls import calls_per_hit
 
 BYPASSED = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 # Hits counted for net/hit, after the timed ones.
 COUNTED_HITS = 20
-{%- if backend == "redis" %}
-# What the server answers whatever the traffic: INFO is this count, PING the
-# check of the listener that is told the recipes version (caching/redis_push.py).
-NOT_TRAFFIC = {"cmdstat_info", "cmdstat_ping"}
-
-
-def server_calls():
-    """Commands the Redis server has answered so far, from every client."""
-    stats = get_redis_connection("default").info("commandstats")
-    return sum(stat["calls"] for name, stat in stats.items() if name not in NOT_TRAFFIC)
-{%- elif backend == "memcached" %}
-COMMANDS = (b"cmd_get", b"cmd_set", b"cmd_touch", b"delete_hits", b"delete_misses")
-
-
-def server_calls():
-    """Commands the memcached servers have answered so far, from every client."""
-    total = 0
-    for server in settings.CACHES["default"]["LOCATION"]:
-        host, port = server.rsplit(":", 1)
-        client = MemcacheClient((host, int(port)))
-        try:
-            stats = client.stats()
-        finally:
-            client.close()
-        total += sum(int(stats[name]) for name in COMMANDS)
-    return total
-{%- endif %}
 
 
 def percentile(samples, fraction):
@@ -111,7 +75,8 @@ class Command(BaseCommand):
             # Under the run's prefix: each saved recipe replaces the recipes version.
             with override_settings(CACHES=caches):
                 call_command("seed_recipes", count=recipes, stdout=io.StringIO())
-            detail = f"/recipes/{Recipe.objects.order_by('pk').first().pk}/"
+            self.edited_recipe = Recipe.objects.order_by("pk").first()
+            detail = f"/recipes/{self.edited_recipe.pk}/"
             results = []
             for caching, cache_settings in [
                 ("on", caches),
@@ -133,7 +98,7 @@ class Command(BaseCommand):
     def measure(self, page, path, caching, requests):
         client = Client()
         misses = [
-            self.timed(client, path, invalidate=True)
+            self.timed(client, path, after_edit=True)
             for _ in self.steps(f"{page}, caching {caching}, misses", requests)
         ]
         client.get(path, secure=True)
@@ -148,7 +113,7 @@ class Command(BaseCommand):
             "miss_p95_ms": percentile(misses, 0.95) * 1000,
             "hit_median_ms": statistics.median(hits) * 1000,
             "hit_p95_ms": percentile(hits, 0.95) * 1000,
-            "miss_queries": self.queries(client, path, invalidate=True),
+            "miss_queries": self.queries(client, path, after_edit=True),
             "hit_queries": self.queries(client, path),
             "hit_requests_per_second": len(hits) / sum(hits),
             "hit_network_calls": self.network_calls(client, path) if caching == "on" else 0,
@@ -156,25 +121,11 @@ class Command(BaseCommand):
 
     def network_calls(self, client, path):
         """What one hit asks of the cache (see net/hit above)."""
-{%- if backend in ["redis", "memcached"] %}
-        before = server_calls()
-        for _ in range(COUNTED_HITS):
-            client.get(path, secure=True)
-        return (server_calls() - before) / COUNTED_HITS
-{%- elif backend == "db" %}
-        table = settings.CACHES["default"]["LOCATION"]
-        with CaptureQueriesContext(connection) as captured:
-            client.get(path, secure=True)
-        return sum(table in query["sql"] for query in captured.captured_queries)
-{%- else %}
-        return 0
-{%- endif %}
+        return calls_per_hit(lambda: client.get(path, secure=True), COUNTED_HITS)
 
-    def timed(self, client, path, invalidate=False):
-{%- if any_level %}
-        if invalidate:
-            invalidate_recipe_caches()
-{%- endif %}
+    def timed(self, client, path, after_edit=False):
+        if after_edit:
+            self.edit()
         start = time.perf_counter()
         response = client.get(path, secure=True)
         elapsed = time.perf_counter() - start
@@ -182,14 +133,16 @@ class Command(BaseCommand):
             raise CommandError(f"{path} answered {response.status_code}")
         return elapsed
 
-    def queries(self, client, path, invalidate=False):
-{%- if any_level %}
-        if invalidate:
-            invalidate_recipe_caches()
-{%- endif %}
+    def queries(self, client, path, after_edit=False):
+        if after_edit:
+            self.edit()
         with CaptureQueriesContext(connection) as captured:
             client.get(path, secure=True)
         return len(captured.captured_queries)
+
+    def edit(self):
+        """Save a recipe, as an editor would: whatever was cached of it is stale after it."""
+        self.edited_recipe.save()
 
     def steps(self, label, count):
         """range(count), with a progress line on a terminal."""

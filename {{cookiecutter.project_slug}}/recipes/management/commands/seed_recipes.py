@@ -1,8 +1,8 @@
-{%- set any_level = cookiecutter.cache_per_site or cookiecutter.cache_per_view or cookiecutter.cache_template_fragment or cookiecutter.cache_low_level -%}
+{%- set d = derived(cookiecutter) -%}
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-{% if any_level -%}
+{% if d.any_level -%}
 from recipes.caching import invalidate_recipe_caches
 {% endif -%}
 from recipes.models import Ingredient, Recipe
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH_SIZE,
         )
-{%- if any_level %}
+{%- if d.any_level %}
         # bulk_create sends no signals: the cached pages learn of the new recipes here.
         transaction.on_commit(invalidate_recipe_caches)
 {%- endif %}
