@@ -4,6 +4,8 @@ https://docs.djangoproject.com/en/5.2/topics/cache/#memcached
 """
 
 import hashlib
+import os
+import threading
 from functools import partial
 
 from django.core.cache.backends import memcached
@@ -70,6 +72,38 @@ class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
         if self.server is None:  # No key was routed yet: no server was asked.
             return False
         return CacheHealth.of(f"memcached at {self.server}").worked()
+
+
+class KeptOpen:
+    """A cache alias whose connections stay open from one request to the next.
+
+    Django closes every cache alias when a request finishes, and its pymemcache
+    backend disconnects then, as Django's own tests require of it: the next
+    request connects again, a TCP handshake for what may be one small read.
+    KeptOpen(caches, alias)() is, like caches[alias], a cache object of this
+    thread's own, built the same way (caches.create_connection), but one that
+    Django does not close: its connections last as long as the thread, or until
+    the CACHES setting changes (as the tests do), when it is built anew.
+    """
+
+    def __init__(self, caches, alias):
+        self.caches = caches
+        self.alias = alias
+        self._forget()
+        # A forked process (a gunicorn worker) connects anew, never on its parent's sockets.
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self):
+        self._threads = threading.local()
+
+    def __call__(self):
+        mine = self._threads
+        settings = self.caches.settings
+        if getattr(mine, "settings", None) is not settings:
+            if getattr(mine, "cache", None) is not None:
+                mine.cache.close()
+            mine.cache, mine.settings = self.caches.create_connection(self.alias), settings
+        return mine.cache
 
 
 class BlakeRendezvousHash(RendezvousHash):

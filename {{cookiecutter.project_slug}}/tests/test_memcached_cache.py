@@ -1,3 +1,4 @@
+{%- set d = derived(cookiecutter) -%}
 """The cache is Django's pymemcache backend on the servers in MEMCACHED_SERVERS."""
 
 import logging
@@ -5,11 +6,15 @@ from collections import Counter
 
 import pytest
 from django.core.cache import cache, caches
+from django.core.signals import request_finished
 from pymemcache.client.base import Client
 
-from caching.checks import check_memcached_servers
 from caching.health import CacheHealth
-from caching.memcached_cache import BlakeRendezvousHash, PyMemcacheCache
+from caching.checks import check_memcached_servers
+from caching.memcached_cache import BlakeRendezvousHash, KeptOpen, PyMemcacheCache
+{%- if d.any_level %}
+from recipes.caching import RECIPES_VERSION_KEY, invalidate_recipe_caches, stored_or_new_version
+{%- endif %}
 from tests.test_checks import with_location
 
 
@@ -17,6 +22,12 @@ def memcached_servers(settings):
     """A plain pymemcache client for each server, to look at it directly."""
     addresses = [server.rsplit(":", 1) for server in settings.CACHES["default"]["LOCATION"]]
     return [Client((host, int(port))) for host, port in addresses]
+
+
+def connections_counter(settings):
+    """A function giving how many connections the first server has accepted so far."""
+    server = memcached_servers(settings)[0]
+    return lambda: server.stats()[b"total_connections"]
 
 
 def test_an_entry_lands_on_one_of_the_memcached_servers(settings):
@@ -53,16 +64,48 @@ def test_each_request_closes_its_connections(client, settings):
 
     So each request connects anew: the server counts the connections it accepted.
     """
-    server = memcached_servers(settings)[0]
-
-    def connections_so_far():
-        return server.stats()[b"total_connections"]
-
+    connections_so_far = connections_counter(settings)
     client.get("/healthz")
     before = connections_so_far()
     for _ in range(3):
         assert client.get("/healthz").status_code == 200
     assert connections_so_far() >= before + 3
+
+
+@pytest.mark.django_db  # request_finished closes the database connections too.
+def test_kept_open_keeps_its_connection_from_one_request_to_the_next(settings):
+    kept = KeptOpen(caches, "default")
+    kept().set("probe", "kept")
+    connections_so_far = connections_counter(settings)
+    before = connections_so_far()
+    for _ in range(3):
+        request_finished.send(sender=None)  # Django closes every cache alias.
+        assert kept().get("probe") == "kept"
+    assert connections_so_far() == before
+
+
+def test_kept_open_follows_a_change_of_the_caches_setting(settings, test_caches):
+    kept = KeptOpen(caches, "default")
+    kept().set("probe", "under the old key prefix")
+    settings.CACHES = test_caches.settings(suffix="-changed")
+    assert kept().get("probe") is None
+    kept().set("probe", "under the new key prefix")
+    assert cache.get("probe") == "under the new key prefix"
+{%- if d.any_level %}
+
+
+@pytest.mark.django_db  # request_finished closes the database connections too.
+def test_the_recipes_version_is_read_without_connecting_again(settings):
+    """Every request reads it: on a connection kept open between requests."""
+    invalidate_recipe_caches()
+    version = cache.get(RECIPES_VERSION_KEY)
+    connections_so_far = connections_counter(settings)
+    before = connections_so_far()
+    for _ in range(3):
+        request_finished.send(sender=None)  # Django closes every cache alias.
+        assert stored_or_new_version() == version
+    assert connections_so_far() == before
+{%- endif %}
 
 
 def test_a_dead_server_of_a_pool_is_reported_alone(settings, tmp_path, caplog):
