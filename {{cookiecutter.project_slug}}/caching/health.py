@@ -1,12 +1,11 @@
 """Whether the cache works, as this process last saw it: logged once per outage.
 
 A cache call that fails is a cache miss: the page is built from the database, as
-if nothing were cached. Each process logs a warning when the cache fails and a
+if nothing were cached. Each process logs a warning when a cache fails, and a
 note when it works again, and sends cache_works_again then.
-
-https://docs.djangoproject.com/en/5.2/topics/signals/
 """
 
+import functools
 import logging
 import threading
 import time
@@ -21,22 +20,14 @@ cache_works_again = Signal()
 
 
 class CacheHealth:
-    """Whether one cache works, as this process last saw it.
-
-    One instance per name, shared by every cache alias that uses the same server
-    or store, so an outage is reported once whichever alias met it first.
-    """
-
-    _instances = {}
-    _instances_lock = threading.Lock()
+    """Whether one cache works, as this process last saw it."""
 
     @classmethod
+    @functools.cache
     def of(cls, name, **kwargs):
-        health = cls._instances.get(name)
-        if health is None:
-            with cls._instances_lock:
-                health = cls._instances.setdefault(name, cls(name, **kwargs))
-        return health
+        # One per name, shared by every alias that uses the same server or store,
+        # so an outage is reported once, whichever alias met it first.
+        return cls(name, **kwargs)
 
     def __init__(self, name):
         self.name = name
@@ -58,7 +49,7 @@ class CacheHealth:
 
     def worked(self):
         """Note a call that worked; True if it ended an outage."""
-        if self.down_since is None:
+        if self.down_since is None:  # Without the lock: every cache call that works asks.
             return False
         with self._lock:
             if self.down_since is None:
