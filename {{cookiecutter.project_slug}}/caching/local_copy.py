@@ -9,8 +9,8 @@ LocalCopyCache is a cache alias in front of another one (its LOCATION), which
 must hold nothing but such entries: its KEY_FUNCTION puts the version in every key.
 
 - The copy is bounded by bytes (OPTIONS["MAX_BYTES"], per process), least
-  recently used out first. set() stores each entry with its expiry time, so no
-  process's copy outlives the entry.
+  recently used out first. Each entry carries its expiry time, for every
+  process that copies it.
 - What is copied is the pickle: each hit unpickles an object of its own, as a
   cache server would (Django's middleware changes the responses it serves).
 - add() stores what one process may take away again (a lock): never copied.
@@ -100,14 +100,7 @@ def local_copy_of(alias, max_bytes):
 
 
 class LocalCopyCache(BaseCache):
-    """The cache alias named by LOCATION, with a copy of its entries in this process.
-
-    CACHES["pages"] = {
-        "BACKEND": "caching.local_copy.LocalCopyCache",
-        "LOCATION": "shared_pages",  # A shared backend, with a versioned KEY_FUNCTION.
-        "OPTIONS": {"MAX_BYTES": 32 * 1024 * 1024},
-    }
-    """
+    """The cache alias named by LOCATION, with a copy of its entries in this process."""
 
     def __init__(self, location, params):
         super().__init__(params)

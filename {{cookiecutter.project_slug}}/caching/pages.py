@@ -2,19 +2,11 @@
 {%- set per_view = cookiecutter.cache_per_view -%}
 """Whole pages, cached for anonymous visitors, shared whatever cookies they carry.
 
-Django's cache middleware and cache_page do the caching; this module decides
-what they may share, and what browsers are told:
-
-- A stored page varies on the session cookie alone, not on the whole Cookie
-  header, so analytics, theme or consent cookies do not give each visitor a
-  copy of their own. Pages for signed-in visitors, pages that hold a CSRF token
-  and pages that set a cookie are never stored at all.
-- Browsers get `Cache-Control: max-age=CACHE_BROWSER_SECONDS, must-revalidate`
-  and, from ConditionalGetMiddleware, an ETag: they ask again and get a bodyless
-  304 while nothing changed. The stored copy keeps its own lifetime
-  (CACHE_TIMEOUT), and a hit says how old it is with an Age header.
-- On a miss, one request renders the page; the others asking for it wait for
-  that render, a second at most, instead of all rendering it at once.
+Django's cache middleware and cache_page do the caching; this module decides what
+they may share (pages keyed on the session cookie alone, never a signed-in
+visitor's page, nor one holding a CSRF token or setting a cookie), what browsers
+are told (check back on every visit, CACHE_BROWSER_SECONDS), and that on a miss
+one request renders the page while the others wait for it.
 
 https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache
 """
@@ -92,11 +84,9 @@ def render_lock(request, key_prefix):
 class OneRenderAtATime:
     """On a miss, one request renders the page; the others wait a second at most for it.
 
-    Right after an edit every page misses at once, and each request arriving
-    before the first render is stored would render it again. The lock is an
-    add() on the pages cache, atomic on Redis, memcached and the database table,
-    so it holds across processes; its key carries the recipes version, like the
-    pages. A cache that fails holds no lock: everyone renders, as without this.
+    The lock is an add() on the pages cache: atomic on Redis, memcached and the
+    database table, so it holds across processes. A cache that fails holds no
+    lock: everyone renders, as without this.
     """
 
     def process_request(self, request):
