@@ -1,15 +1,12 @@
 """A value kept in Redis that each process knows without asking: told of changes by pub/sub.
 
-Each process runs a listener thread per PushedValue (started on first use, and
-again in a forked process), subscribed to a channel named after the value's key.
-Whoever changes the value calls changed() afterwards, which publishes to that
-channel; every listener then reads the value again.
-
-get() answers without a network call only while this process can be sure the
-value is current: subscribed, the value read *after* the subscription was
-confirmed (pub/sub keeps nothing for a subscriber that is not there), and the
-server heard from within the last few seconds (the listener pings it).
-Otherwise it returns None, and the caller reads the value itself.
+Each process runs a listener thread per PushedValue, subscribed to a channel named
+after the value's key; whoever changes the value calls changed() afterwards, which
+publishes to it, and every listener reads the value again. get() answers without a
+network call only while the process can be sure of the value: subscribed, the value
+read *after* the subscription was confirmed (pub/sub keeps nothing for a subscriber
+that is not there), and the server heard from within TRUST_SECONDS (the listener
+pings it). Otherwise it returns None, and the caller reads the value itself.
 
 https://redis.readthedocs.io/en/stable/advanced_features.html#publish-subscribe
 """
