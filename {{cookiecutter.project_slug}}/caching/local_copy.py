@@ -52,21 +52,21 @@ class LocalCopy(OrderedDict):
         super().__init__()
         self.max_bytes = max_bytes
         self.bytes = 0
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
 
     def get(self, key):
         """The entry under key, or None when it is not copied or has expired."""
         with self.lock:
             entry = super().get(key)
             if entry is None or entry.expired():
-                self._pop(key)
+                self.drop(key)
                 return None
             self.move_to_end(key)
             return entry
 
     def put(self, key, entry):
         with self.lock:
-            self._pop(key)
+            self.drop(key)
             if entry.expired() or size(key, entry) > self.max_bytes:
                 return
             self[key] = entry
@@ -76,17 +76,14 @@ class LocalCopy(OrderedDict):
 
     def drop(self, key):
         with self.lock:
-            self._pop(key)
+            entry = self.pop(key, None)
+            if entry is not None:
+                self.bytes -= size(key, entry)
 
     def clear(self):
         with self.lock:
             super().clear()
             self.bytes = 0
-
-    def _pop(self, key):
-        entry = self.pop(key, None)
-        if entry is not None:
-            self.bytes -= size(key, entry)
 
 
 def size(key, entry):
