@@ -5,7 +5,6 @@ if nothing were cached. Each process logs a warning when a cache fails, and a
 note when it works again, and sends cache_works_again then.
 """
 
-import functools
 import logging
 import threading
 import time
@@ -20,14 +19,22 @@ cache_works_again = Signal()
 
 
 class CacheHealth:
-    """Whether one cache works, as this process last saw it."""
+    """Whether one cache works, as this process last saw it.
+
+    One instance per name, shared by every cache alias that uses the same server
+    or store, so an outage is reported once whichever alias met it first.
+    """
+
+    _instances = {}
+    _instances_lock = threading.Lock()
 
     @classmethod
-    @functools.cache
     def of(cls, name, **kwargs):
-        # One per name, shared by every alias that uses the same server or store,
-        # so an outage is reported once, whichever alias met it first.
-        return cls(name, **kwargs)
+        health = cls._instances.get(name)
+        if health is None:
+            with cls._instances_lock:
+                health = cls._instances.setdefault(name, cls(name, **kwargs))
+        return health
 
     def __init__(self, name):
         self.name = name
