@@ -20,7 +20,6 @@ must hold nothing but such entries: its KEY_FUNCTION puts the version in every k
 https://docs.djangoproject.com/en/5.2/topics/cache/#using-a-custom-cache-backend
 """
 
-import functools
 import pickle
 import threading
 import time
@@ -33,6 +32,9 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 # What an entry costs besides its key and its pickle: dict slot, tuple, float.
 ENTRY_OVERHEAD_BYTES = 200
 _MISSING = object()
+# Each process's copies, by alias and size (local_copy_of).
+_copies = {}
+_copies_lock = threading.Lock()
 
 
 class Sealed(NamedTuple):
@@ -90,10 +92,10 @@ def size(key, entry):
     return len(key) + len(entry.pickled) + ENTRY_OVERHEAD_BYTES
 
 
-@functools.cache
 def local_copy_of(alias, max_bytes):
     """This process's copy for one alias, shared by the cache objects of all its threads."""
-    return LocalCopy(max_bytes)
+    with _copies_lock:
+        return _copies.setdefault((alias, max_bytes), LocalCopy(max_bytes))
 
 
 class LocalCopyCache(BaseCache):
