@@ -1,7 +1,6 @@
-"""Django's database cache, where a missing table or a failed query is a cache miss.
+"""The database cache backend, where a missing table is a cache miss."""
 
-https://docs.djangoproject.com/en/5.2/topics/cache/#database-caching
-"""
+import contextlib
 
 from django.core.cache.backends import db
 from django.db import DatabaseError, connections, router, transaction
@@ -16,6 +15,8 @@ class DatabaseCache(MissOnError, db.DatabaseCache):
     Without this, a missing table (`manage.py createcachetable` makes it) would
     turn every page into an error page with a database traceback. Only
     DatabaseError counts as the cache failing; anything else raises as in Django's.
+
+    https://docs.djangoproject.com/en/5.2/topics/cache/#database-caching
     """
 
     errors = (DatabaseError,)
@@ -36,11 +37,7 @@ class DatabaseCache(MissOnError, db.DatabaseCache):
 
     def hint(self):
         connection = connections[router.db_for_read(self.cache_model_class)]
-        try:
-            with connection.cursor() as cursor:
-                tables = connection.introspection.table_names(cursor)
-        except DatabaseError:
-            return ""
-        if self.table in tables:
-            return ""
-        return "It does not exist: run `python manage.py createcachetable`."
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            if self.table not in connection.introspection.table_names(cursor):
+                return "It does not exist: run `python manage.py createcachetable`."
+        return ""

@@ -1,7 +1,4 @@
-"""Django's file cache, where a directory it cannot write is a cache miss.
-
-https://docs.djangoproject.com/en/5.2/topics/cache/#filesystem-caching
-"""
+"""The file cache backend, where a directory it cannot write is a cache miss."""
 
 import os
 
@@ -18,6 +15,8 @@ class FileBasedCache(MissOnError, filebased.FileBasedCache):
     Only OSError (a directory missing, not writable, full) counts as the cache
     failing; anything else, such as a value that cannot be pickled, raises as in
     Django's.
+
+    https://docs.djangoproject.com/en/5.2/topics/cache/#filesystem-caching
     """
 
     errors = (OSError,)

@@ -1,10 +1,8 @@
 """Whether the cache works, as this process last saw it: logged once per outage.
 
 A cache call that fails is a cache miss: the page is built from the database, as
-if nothing were cached. Each process logs a warning when the cache fails and a
+if nothing were cached. Each process logs a warning when a cache fails, and a
 note when it works again, and sends cache_works_again then.
-
-https://docs.djangoproject.com/en/5.2/topics/signals/
 """
 
 import logging
@@ -58,7 +56,7 @@ class CacheHealth:
 
     def worked(self):
         """Note a call that worked; True if it ended an outage."""
-        if self.down_since is None:
+        if self.down_since is None:  # Without the lock: every cache call that works asks.
             return False
         with self._lock:
             if self.down_since is None:

@@ -1,7 +1,4 @@
-"""A cache that fails is a miss: the mixin for Django's cache backends that says so.
-
-https://docs.djangoproject.com/en/5.2/topics/cache/#using-a-custom-cache-backend
-"""
+"""A cache that fails is a miss: the mixin for Django's cache backends that says so."""
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 

@@ -2,20 +2,11 @@
 {%- set per_view = cookiecutter.cache_per_view -%}
 """Whole pages, cached for anonymous visitors, shared whatever cookies they carry.
 
-Django's cache middleware and cache_page do the caching; this module decides
-what they may share, and what browsers are told:
-
-- A stored page varies on the session cookie alone, not on the whole Cookie
-  header, so analytics, theme or consent cookies do not give each visitor a
-  copy of their own. Pages for signed-in visitors, pages that hold a CSRF token
-  and pages that set a cookie are never stored at all.
-- Browsers get `Cache-Control: max-age=CACHE_BROWSER_SECONDS, must-revalidate`
-  (0 by default) and, from ConditionalGetMiddleware, an ETag: they ask again on
-  every visit and get a bodyless 304 while nothing changed, the new page right
-  after an edit. The stored copy keeps its own lifetime (CACHE_TIMEOUT) and a
-  hit still says so with an Age header.
-- On a miss, one request renders the page and the others asking for it wait
-  for that render, a second at most, instead of all rendering it at once.
+Django's cache middleware and cache_page do the caching; this module decides what
+they may share (pages keyed on the session cookie alone, never a signed-in
+visitor's page, nor one holding a CSRF token or setting a cookie), what browsers
+are told (check back on every visit, CACHE_BROWSER_SECONDS), and that on a miss
+one request renders the page while the others wait for it.
 
 https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache
 """
@@ -23,9 +14,6 @@ https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache
 import hashlib
 import re
 import time
-{%- if per_view %}
-from functools import wraps
-{%- endif %}
 
 from django.conf import settings
 from django.middleware import cache as cache_middleware
@@ -34,11 +22,11 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import decorator_from_middleware_with_args
 {%- endif %}
 
-# What stored pages vary on instead of Cookie. SharedPagesMiddleware sets it on
+# What stored pages vary on instead of Cookie: SharedPagesMiddleware sets it on
 # every request from the session cookie, whatever the client sent.
 SESSION_HEADER = "X-Session-Cookie"
 SESSION_META = "HTTP_X_SESSION_COOKIE"
-# How long a render may hold its lock, and how long others wait for it.
+# How long a render may hold its lock, and how long the others wait for it.
 RENDER_LOCK_SECONDS = 5
 WAIT_FOR_RENDER_SECONDS = 1.0
 POLL_SECONDS = 0.05
@@ -60,17 +48,14 @@ class SharedPagesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        session = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        if session is None:
-            request.META.pop(SESSION_META, None)  # Whatever the client sent.
-        else:
-            request.META[SESSION_META] = session
+        request.META.pop(SESSION_META, None)  # Whatever the client sent.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            request.META[SESSION_META] = request.COOKIES[settings.SESSION_COOKIE_NAME]
         response = self.get_response(request)
         vary = vary_headers(response)
         if SESSION_HEADER in vary:  # A page the page cache stored or served.
-            response["Vary"] = ", ".join(
-                dict.fromkeys("Cookie" if name == SESSION_HEADER else name for name in vary)
-            )
+            vary = ("Cookie" if name == SESSION_HEADER else name for name in vary)
+            response["Vary"] = ", ".join(dict.fromkeys(vary))
             response.headers.pop("Expires", None)
             patch_cache_control(
                 response, max_age=settings.CACHE_BROWSER_SECONDS, must_revalidate=True
@@ -91,32 +76,17 @@ def keep_private(request, response):
     return response
 
 
-def share_between_visitors(response):
-    """Key a page on the session cookie alone, unless it sets a cookie of its own."""
-    if response.cookies:
-        patch_cache_control(response, private=True)
-        return
-    vary = [name for name in vary_headers(response) if name.lower() != "cookie"]
-    response["Vary"] = ", ".join(dict.fromkeys([*vary, SESSION_HEADER]))
+def render_lock(request, key_prefix):
+    url = hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False)
+    return f"rendering.{key_prefix}.{url.hexdigest()}"
 
 
-class PageCache:
-    """What the page caches below add to Django's."""
-
-    def render_lock(self, request):
-        url = request.build_absolute_uri().encode()
-        digest = hashlib.md5(url, usedforsecurity=False).hexdigest()
-        return f"rendering.{self.key_prefix}.{digest}"
-
-
-class OneRenderAtATime(PageCache):
+class OneRenderAtATime:
     """On a miss, one request renders the page; the others wait a second at most for it.
 
-    Right after an edit every page misses at once, and each request arriving
-    before the first render is stored would render it again. The lock is an
-    add() on the pages cache, atomic on Redis, memcached and the database table,
-    so it holds across processes; its key carries the recipes version, like the
-    pages. A cache that fails holds no lock: everyone renders, as without this.
+    The lock is an add() on the pages cache: atomic on Redis, memcached and the
+    database table, so it holds across processes. A cache that fails holds no
+    lock: everyone renders, as without this.
     """
 
     def process_request(self, request):
@@ -125,38 +95,36 @@ class OneRenderAtATime(PageCache):
             return response
         if SESSION_META in request.META:
             return None  # A page for one visitor's session: no crowd shares it.
-        lock = self.render_lock(request)
-        if self.cache.add(lock, "rendering", RENDER_LOCK_SECONDS):
-            # Another render may have stored the page and let go of the lock
-            # between the miss above and this add(): look once more.
-            response = super().process_request(request)
-            if response is not None:
-                self.cache.delete(lock)
-                return response
+        lock = render_lock(request, self.key_prefix)
+        if not self.cache.add(lock, "rendering", RENDER_LOCK_SECONDS):
+            deadline = time.monotonic() + WAIT_FOR_RENDER_SECONDS
+            while self.cache.get(lock) is not None and time.monotonic() < deadline:
+                time.sleep(POLL_SECONDS)
+            return super().process_request(request)
+        # Another render may have stored the page and let go of its lock between
+        # the miss above and this add(): look once more.
+        response = super().process_request(request)
+        if response is None:
             request.page_render_locks = [*getattr(request, "page_render_locks", []), lock]
-            return None
-        deadline = time.monotonic() + WAIT_FOR_RENDER_SECONDS
-        while self.cache.get(lock) is not None and time.monotonic() < deadline:
-            time.sleep(POLL_SECONDS)
-            response = super().process_request(request)
-            if response is not None:
-                return response
-        return super().process_request(request)
-
-
-class StoreSharedPages(PageCache):
-    """Stores pages keyed on the session cookie alone, then lets the waiting requests in."""
-
-    def process_response(self, request, response):
-        if response.status_code == 200 and not response.streaming:  # What may be stored.
-            share_between_visitors(response)
-        response = super().process_response(request, response)
-        lock = self.render_lock(request)
-        if lock in getattr(request, "page_render_locks", []):
+        else:
             self.cache.delete(lock)
         return response
 
 
+class StoreSharedPages:
+    """Stores pages keyed on the session cookie alone, then lets the waiting requests in."""
+
+    def process_response(self, request, response):
+        if response.cookies:
+            patch_cache_control(response, private=True)
+        elif response.status_code == 200 and not response.streaming:  # What may be stored.
+            vary = [name for name in vary_headers(response) if name.lower() != "cookie"]
+            response["Vary"] = ", ".join(dict.fromkeys([*vary, SESSION_HEADER]))
+        response = super().process_response(request, response)
+        lock = render_lock(request, self.key_prefix)
+        if lock in getattr(request, "page_render_locks", []):
+            self.cache.delete(lock)
+        return response
 {%- if per_site %}
 
 
@@ -181,21 +149,14 @@ class NeverCacheForSignedInMiddleware:
 
 
 class CacheMiddleware(OneRenderAtATime, StoreSharedPages, cache_middleware.CacheMiddleware):
-    """What cache_page uses, with both of the above."""
+    """What cache_page uses, with both of the above, storing no page for one visitor."""
+
+    def process_response(self, request, response):
+        return super().process_response(request, keep_private(request, response))
 
 
 def cache_page_for_anonymous(view):
-    """cache_page for pages that anonymous visitors share, in the "pages" cache.
-
-    Pages for signed-in visitors and pages holding a CSRF token are never stored.
-    """
-
-    @wraps(view)
-    def view_for_anonymous(request, *args, **kwargs):
-        return keep_private(request, view(request, *args, **kwargs))
-
-    cache = decorator_from_middleware_with_args(CacheMiddleware)
-    return cache(page_timeout=settings.CACHE_TIMEOUT, cache_alias="pages", key_prefix="")(
-        view_for_anonymous
-    )
+    """cache_page for pages that anonymous visitors share, in the "pages" cache."""
+    cache_page = decorator_from_middleware_with_args(CacheMiddleware)
+    return cache_page(page_timeout=settings.CACHE_TIMEOUT, cache_alias="pages", key_prefix="")(view)
 {%- endif %}

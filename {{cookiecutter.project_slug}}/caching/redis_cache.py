@@ -1,12 +1,10 @@
-"""Redis through django-redis, leaving a server that failed alone for a few seconds.
+"""Redis through django-redis (its REDIS_CLIENT_CLASS), leaving a failed server alone a while.
 
-django-redis (IGNORE_EXCEPTIONS in config/settings.py) turns a server that does
-not answer into cache misses. The client here, plugged in through django-redis's
-REDIS_CLIENT_CLASS, adds three things: the outage is logged once
-(caching/health.py); after a failure the server is left alone for retry_after
-seconds, so a server that accepts connections but never answers costs one cache
-call a socket timeout, not every call of every request; and the first answer
-after an outage is a miss, as it may be older than the writes that failed.
+django-redis (IGNORE_EXCEPTIONS) turns a server that does not answer into misses.
+This client logs the outage once (caching/health.py); leaves the server alone for
+retry_after seconds after a failure, so a hung server costs one call a socket
+timeout, not every call; and makes the first answer after an outage a miss, as it
+may be older than the writes that failed.
 
 https://github.com/jazzband/django-redis#pluggable-redis-client
 """

@@ -1,15 +1,14 @@
 """REDIS_URL for Redis Sentinel: redis+sentinel://[:password@]host:port[,host:port...]/service/db.
 
 The form is the one the redis-sentinel-url package defined, which deploy tools
-write: the sentinels' addresses, then the name of the service they watch (the
-`sentinel monitor <service> ...` line of their configuration), then the database
+write: the sentinels' addresses, the name of the service they watch (the
+`sentinel monitor <service> ...` line of their configuration), the database
 number. The password is the Redis servers' one; the sentinels are asked without
-a password, as redis-py does unless told otherwise.
+one, as redis-py does unless told otherwise.
 
 django-redis's Sentinel client asks the sentinels which server is the primary
 whenever it connects, so when they fail it over the site follows.
 https://github.com/jazzband/django-redis#use-the-sentinel-connection-factory
-https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 """
 
 import re
@@ -20,10 +19,9 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 SCHEME = "redis+sentinel"
-# The port a sentinel listens on unless told otherwise.
 SENTINEL_PORT = 26379
 # django-redis reads the service name as the host name of a URL, which lowercases it.
-SERVICE_NAME = re.compile(r"^[a-z0-9._-]+$")
+SERVICE_NAME = re.compile(r"[a-z0-9._-]+")
 
 
 class SentinelURL(NamedTuple):
@@ -43,26 +41,32 @@ def parse_sentinel_url(url):
 
     The messages never quote the part before the "@", where the password is.
     """
-    scheme, separator, rest = url.strip().partition("://")
-    if scheme.lower() != SCHEME or not separator:
+    if not is_sentinel_url(url):
         raise ValueError(f"it does not start with {SCHEME}://")
-    netloc, _, path = rest.partition("/")
+    netloc, _, path = url.strip().partition("://")[2].partition("/")
+    userinfo, at, hosts = netloc.rpartition("@")
     if "@" in path:
         raise ValueError("the password has a '/' that is not percent-encoded as %2F")
-    userinfo, at, hosts = netloc.rpartition("@")
-    username = password = None
-    if at:
-        if ":" not in userinfo:
-            raise ValueError("the password must follow a colon: redis+sentinel://:password@...")
-        user, _, secret = userinfo.partition(":")
-        username, password = unquote(user) or None, unquote(secret) or None
+    if at and ":" not in userinfo:
+        raise ValueError("the password must follow a colon: redis+sentinel://:password@...")
     if any(mark in hosts + path for mark in "?#"):
         raise ValueError("it has options after '?' or '#', which this form does not take")
+    service, _, db = path.partition("/")
+    if not service:
+        raise ValueError("it names no service: add /<service>/<db> after the sentinels")
+    if not SERVICE_NAME.fullmatch(service):
+        raise ValueError(
+            f"the service name {service!r} is not lowercase letters, digits, '.', '-' or '_'"
+        )
+    if db and not (db.isascii() and db.isdigit()):
+        raise ValueError("the database after the service is not a number")
+    username, _, password = userinfo.partition(":")
     return SentinelURL(
         [sentinel_address(host) for host in hosts.split(",")],
-        *service_and_db(path),
-        password,
-        username,
+        service,
+        int(db or 0),
+        unquote(password) or None,
+        unquote(username) or None,
     )
 
 
@@ -76,20 +80,6 @@ def sentinel_address(host):
     if not hostname or port == 0 or (port is None and host.strip().endswith(":")):
         raise ValueError(f"sentinel {host.strip()!r} is not host:port")
     return hostname, port or SENTINEL_PORT
-
-
-def service_and_db(path):
-    """("mymaster", 1) for "mymaster/1"; the database defaults to 0."""
-    service, _, db = path.partition("/")
-    if not service:
-        raise ValueError("it names no service: add /<service>/<db> after the sentinels")
-    if not SERVICE_NAME.match(service):
-        raise ValueError(
-            f"the service name {service!r} is not lowercase letters, digits, '.', '-' or '_'"
-        )
-    if not (db.isascii() and db.isdigit()) and db != "":
-        raise ValueError("the database after the service is not a number")
-    return service, int(db or 0)
 
 
 def redis_cache_location(url, connect_timeout, socket_timeout):
