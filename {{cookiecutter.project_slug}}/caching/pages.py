@@ -120,9 +120,15 @@ class StoreSharedPages:
         elif response.status_code == 200 and not response.streaming:  # What may be stored.
             vary = [name for name in vary_headers(response) if name.lower() != "cookie"]
             response["Vary"] = ", ".join(dict.fromkeys([*vary, SESSION_HEADER]))
+            stored = "no-store" not in response.get("Cache-Control", "")
+            if stored and not response.has_header("ETag"):
+                # ConditionalGetMiddleware's ETag, computed once and stored with the
+                # page, instead of on every hit.
+                digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+                response["ETag"] = f'"{digest}"'
         response = super().process_response(request, response)
-        lock = render_lock(request, self.key_prefix)
-        if lock in getattr(request, "page_render_locks", []):
+        locks = getattr(request, "page_render_locks", None)
+        if locks and (lock := render_lock(request, self.key_prefix)) in locks:
             self.cache.delete(lock)
         return response
 {%- if per_site %}
