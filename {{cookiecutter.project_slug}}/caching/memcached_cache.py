@@ -89,11 +89,12 @@ class KeptOpen:
     def __init__(self, caches, alias):
         self.caches = caches
         self.alias = alias
-        self._forget()
+        self.reset()
         # A forked process (a gunicorn worker) connects anew, never on its parent's sockets.
-        os.register_at_fork(after_in_child=self._forget)
+        os.register_at_fork(after_in_child=self.reset)
 
-    def _forget(self):
+    def reset(self):
+        """Build anew on next use: a new client holds no server as dead since an outage."""
         self._threads = threading.local()
 
     def __call__(self):

@@ -30,4 +30,6 @@ def store_version(version):
 def replace_after_outage(**kwargs):
     # A write made while the cache failed could not replace the version, and a
     # server that was only out of reach still holds the entries from before it.
+    # The kept client may still hold the server as dead (dead_timeout): a new one.
+    version_cache.reset()
     store_version(secrets.token_hex(8))

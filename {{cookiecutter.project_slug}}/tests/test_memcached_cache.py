@@ -9,8 +9,8 @@ from django.core.cache import cache, caches
 from django.core.signals import request_finished
 from pymemcache.client.base import Client
 
-from caching.health import CacheHealth
 from caching.checks import check_memcached_servers
+from caching.health import CacheHealth
 from caching.memcached_cache import BlakeRendezvousHash, KeptOpen, PyMemcacheCache
 {%- if d.any_level %}
 from recipes.caching import RECIPES_VERSION_KEY, invalidate_recipe_caches, stored_or_new_version
