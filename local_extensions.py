@@ -34,7 +34,8 @@ def strings_in(value):
 
 
 CONTEXT_FILE = Path(__file__).with_name("cookiecutter.json")
-OWN_DEFAULTS = frozenset(strings_in(json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))))
+CONTEXT = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+OWN_DEFAULTS = frozenset(strings_in(CONTEXT))
 
 
 class AnswersAsData(Extension):
@@ -103,7 +104,8 @@ def derived(answers):
     }
 
 
-BACKENDS = ["locmem", "redis", "memcached", "db", "file"]
+# The cache_backend choices of cookiecutter.json, in its order.
+BACKENDS = CONTEXT["cache_backend"]
 LEVELS = ["cache_per_site", "cache_per_view", "cache_template_fragment", "cache_low_level"]
 # The baked test file that proves each level: tests/test_per_site.py, ...
 LEVEL_TESTS = {level: f"tests/test_{level.removeprefix('cache_')}.py" for level in LEVELS}
@@ -164,3 +166,4 @@ class DerivedAnswers(Extension):
         super().__init__(environment)
         environment.globals["derived"] = derived
         environment.globals["removed_files"] = removed_files
+        environment.globals["backends"] = BACKENDS

@@ -15,7 +15,7 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 PROJECT = Path.cwd()
-BACKENDS = ["locmem", "redis", "memcached", "db", "file"]
+BACKENDS = json.loads(r"""{{ backends | tojson }}""")
 # The optional files these answers leave out: local_extensions.removed_files()
 # decides, from the same derived answers the templates and the template's tests use.
 REMOVED = json.loads(r"""{{ removed_files(cookiecutter) | tojson }}""")
@@ -52,9 +52,6 @@ def remove(path):
 def remove_unchosen_files():
     for relative_path in REMOVED:
         remove(PROJECT / relative_path)
-    package = PROJECT / "caching"
-    if package.is_dir() and [path.name for path in package.iterdir()] == ["__init__.py"]:
-        remove(package)  # Nothing left in the package.
 
 
 def keep_chosen_variants():

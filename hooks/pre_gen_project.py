@@ -11,7 +11,7 @@ import sys
 
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
-BACKENDS = ("locmem", "redis", "memcached", "db", "file")
+BACKENDS = json.loads(r"""{{ backends | tojson }}""")
 
 # Modules the baked project imports by these names: a slug equal to one of them
 # would shadow it and break the project in confusing ways.

@@ -17,7 +17,7 @@ import pytest
 from redis import Redis
 
 from tests import support
-from tests.support import PYTHON, Postgres, Server, StepFailed, require_program, run, site_env
+from tests.support import Postgres, Server, StepFailed, require_program, run
 
 
 @pytest.hookimpl(wrapper=True)
@@ -248,12 +248,8 @@ def seeded_site(cookies, own_cache_server):
         assert result.exit_code == 0, f"the bake failed: {result.exception}"
         project, backend = result.project_path, answers["cache_backend"]
         server = own_cache_server(backend)
-        if backend == "redis":
-            env = site_env(REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
-        else:
-            env = site_env(MEMCACHED_SERVERS=f"127.0.0.1:{server.port}")
-        run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
-        run([PYTHON, "manage.py", "seed_recipes", "--count", str(recipes)], project, env)
+        env = support.backend_env(backend, port=server.port)
+        support.prepare(project, env, recipes=recipes)
         return project, env, server
 
     return bake

@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 
 # Re-exported: the answers' rules live with the template (local_extensions.py).
-from local_extensions import BACKENDS, LEVEL_TESTS, LEVELS, derived, optional_files  # noqa: F401
+from local_extensions import BACKENDS, LEVELS, derived, optional_files  # noqa: F401
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 SHORT = {
@@ -159,6 +159,12 @@ def prepare(project, env, recipes=20, cache_table=False, python=PYTHON):
     if cache_table:
         run([python, "manage.py", "createcachetable"], project, env)
     run([python, "manage.py", "seed_recipes", "--count", str(recipes)], project, env)
+
+
+def run_baked_suite(project, env):
+    """Run the baked project's own suite, as its README says; it must pass."""
+    result = run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    assert " passed" in result.stdout and " failed" not in result.stdout, result.stdout
 
 
 def free_port():

@@ -7,6 +7,7 @@ import pytest
 
 from tests.support import (
     ALL_COMBINATIONS,
+    BACKENDS,
     LEVELS,
     PYTHON,
     TEMPLATE,
@@ -93,9 +94,7 @@ def test_bake_matches_the_answers(baked):
     # Which optional files exist is decided once, in local_extensions.optional_files().
     wrong = [path for path, kept in optional_files(answers).items() if (path in texts) != kept]
     assert wrong == [], f"{where}: kept or removed against the answers: {wrong}"
-    variants = [
-        path for path in texts if re.search(r"\.(locmem|redis|memcached|db|file)\.py$", path)
-    ]
+    variants = [path for path in texts if re.search(rf"\.({'|'.join(BACKENDS)})\.py$", path)]
     assert variants == [], f"{where}: backend variants left unrenamed: {variants}"
     for level, traces in LEVEL_TRACES.items():
         for path, trace in traces:

@@ -18,7 +18,7 @@ import tarfile
 import django
 import pytest
 
-from tests.support import PYTHON, Server, answers_for, require_program, run
+from tests.support import PYTHON, answers_for, redis_server, run
 
 pytestmark = pytest.mark.slow
 
@@ -58,12 +58,7 @@ def location(request, tmp_path):
     """Where the backend's cache lives for Django's tests: real servers of their own."""
     backend = request.getfixturevalue("backend")
     if backend == "redis":
-        program = require_program("redis-server", "redis-server")
-
-        def command(port):
-            return [program, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-
-        server = Server("redis-server", command, tmp_path).start()
+        server = redis_server(tmp_path).start()
         request.addfinalizer(server.stop)
         return f"redis://127.0.0.1:{server.port}/0"
     if backend == "memcached":

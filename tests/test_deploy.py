@@ -19,6 +19,7 @@ from tests.support import (
     gunicorn,
     memcached_items,
     run,
+    run_baked_suite,
     site_env,
     wait_for_port,
 )
@@ -164,11 +165,6 @@ def test_baked_suite_stops_with_one_line_when_its_server_is_missing(cookies, bac
     assert line.format(port=port) in output, output
     assert "failed" not in output and "error" not in output.lower(), output
     assert "Traceback" not in output, output
-
-
-def run_baked_suite(project, env):
-    result = run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
-    assert " passed" in result.stdout and " failed" not in result.stdout, result.stdout
 
 
 def test_baked_suite_leaves_redis_as_it_found_it(cookies, redis_server):

@@ -19,6 +19,7 @@ from tests.support import (
     answers_for,
     answers_id,
     gunicorn,
+    prepare,
     run,
     uvicorn,
 )
@@ -98,10 +99,7 @@ def test_edit_through_one_process_shows_through_the_other(
         env["REDIS_URL"] = f"redis://127.0.0.1:{own_cache_server(backend).port}/0"
     elif backend == "memcached":
         env["MEMCACHED_SERVERS"] = f"127.0.0.1:{own_cache_server(backend).port}"
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, env)
-    if backend == "db":
-        run([PYTHON, "manage.py", "createcachetable"], project, env)
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, env)
+    prepare(project, env, recipes=5, cache_table=backend == "db")
     run(
         [
             PYTHON,

@@ -21,10 +21,10 @@ from redis import Redis
 from tests.support import (
     LEVELS,
     PYTHON,
-    Server,
     answers_for,
     free_port,
-    require_program,
+    prepare,
+    redis_server,
     run,
     site_env,
     wait_for_port,
@@ -38,18 +38,6 @@ PAGES = ["/recipes/", "/recipes/1/"]
 NOT_TRAFFIC = {"cmdstat_info", "cmdstat_ping"}
 STEADY_BOUND = 20.0  # Seconds to get back to zero round trips once Redis is back.
 HITS = 20
-
-
-def redis_server(workdir):
-    program = require_program("redis-server", "redis-server")
-
-    def command(port):
-        return [
-            *(program, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
-            *("--save", "", "--appendonly", "no"),
-        ]
-
-    return Server("redis-server", command, workdir)
 
 
 class Site:
@@ -145,8 +133,7 @@ def project(cookies_session):
     result = cookies_session.bake(extra_context=answers_for("redis", set(LEVELS)))
     assert result.exit_code == 0, result.exception
     project = result.project_path
-    run([PYTHON, "manage.py", "migrate", "--no-input"], project, site_env())
-    run([PYTHON, "manage.py", "seed_recipes", "--count", "5"], project, site_env())
+    prepare(project, site_env(), recipes=5)
     return project
 
 

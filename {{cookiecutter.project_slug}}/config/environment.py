@@ -48,19 +48,14 @@ class StrictEnv(environ.Env):
         """
         url = self.str(var, default="")
         scheme = url.partition("://")[0] if "://" in url else ""
+        usage = f"{var} must be a database URL such as postgres://user:password@host:5432/name"
         if url and scheme not in self.DB_SCHEMES:
             got = f"got {scheme + '://'!r}" if scheme else "got one without scheme://"
-            raise ImproperlyConfigured(
-                f"{var} must be a database URL such as postgres://user:password@host:5432/name"
-                f" ({got})"
-            )
+            raise ImproperlyConfigured(f"{usage} ({got})")
         try:
             return super().db_url(var, default, engine)
         except ValueError:  # From urllib: a port that is not a number, a broken [IPv6] host.
-            raise ImproperlyConfigured(
-                f"{var} must be a database URL such as postgres://user:password@host:5432/name"
-                " (its host or port cannot be read)"
-            ) from None
+            raise ImproperlyConfigured(f"{usage} (its host or port cannot be read)") from None
 
     def checked(self, var, default, parse, expected):
         """The value parse reads from var, or default when var is unset or empty."""

@@ -22,9 +22,14 @@ RECIPES_VERSION_KEY = "recipes:version"
 # config/settings.py): a lagging replica then costs misses, never an old page.
 VERSION_CACHE = "primary"
 
+
+def stored_version():
+    return caches[VERSION_CACHE].get(RECIPES_VERSION_KEY)
+
+
 pushed_version = PushedValue(
     key=lambda: caches[VERSION_CACHE].make_key(RECIPES_VERSION_KEY),
-    read=lambda: caches[VERSION_CACHE].get(RECIPES_VERSION_KEY),
+    read=stored_version,
     connect=lambda: get_redis_connection(VERSION_CACHE),
     # Not while requests here see Redis failing: once it answers again, the
     # version is replaced (replace_after_outage, below).
@@ -33,7 +38,7 @@ pushed_version = PushedValue(
 
 
 def read_version():
-    return pushed_version.get() or caches[VERSION_CACHE].get(RECIPES_VERSION_KEY)
+    return pushed_version.get() or stored_version()
 
 
 def store_version(version):

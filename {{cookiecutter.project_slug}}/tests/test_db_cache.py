@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from caching.db_cache import DatabaseCache
+from tests.cache_server import unreachable_location
 from tests.test_checks import check_ids, with_location
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_an_entry_lands_in_the_cache_table(settings):
 @pytest.fixture
 def missing_table(settings, tmp_path):
     """Every cache alias on a table that does not exist yet, unique to this test."""
-    table = f"missing_cache_{tmp_path.name}"
+    table = unreachable_location(tmp_path)
     with_location(settings, table)
     return table
 

@@ -7,6 +7,7 @@ from django.core.cache import cache, caches
 from django.core.checks import run_checks
 
 from caching.file_cache import FileBasedCache
+from tests.cache_server import unreachable_location
 from tests.test_checks import check_ids, with_location
 
 
@@ -27,8 +28,7 @@ def test_a_cache_directory_the_web_server_serves(settings, tmp_path, root):
 
 
 def test_a_cache_directory_that_cannot_be_created(settings, tmp_path):
-    (tmp_path / "a-file").write_text("not a directory")
-    with_location(settings, str(tmp_path / "a-file" / "cache"))
+    with_location(settings, unreachable_location(tmp_path))
     messages = [message for message in run_checks() if message.id == "recipes.E006"]
     assert len(messages) == 1
     assert str(tmp_path / "a-file" / "cache") in messages[0].msg
