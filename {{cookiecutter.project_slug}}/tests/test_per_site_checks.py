@@ -8,6 +8,10 @@ SHARED = "caching.pages.SharedPagesMiddleware"
 UPDATE = "caching.pages.UpdateCacheMiddleware"
 FETCH = "caching.pages.FetchFromCacheMiddleware"
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
+SECURITY = "django.middleware.security.SecurityMiddleware"
+CSRF = "django.middleware.csrf.CsrfViewMiddleware"
+LOCALE = "django.middleware.locale.LocaleMiddleware"
+GZIP = "django.middleware.gzip.GZipMiddleware"
 NEVER_FOR_SIGNED_IN = "caching.pages.NeverCacheForSignedInMiddleware"
 
 
@@ -29,8 +33,13 @@ def test_a_middleware_timeout_that_is_not_whole_seconds(settings):
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param(lambda m: moved(m, UPDATE, m.index(SESSION)), id="update-after-session"),
-        pytest.param(lambda m: moved(m, FETCH, -3), id="fetch-not-last"),
+        pytest.param(lambda m: moved(m, SESSION, m.index(UPDATE)), id="update-after-session"),
+        # A page served from the cache would skip its redirect to HTTPS.
+        pytest.param(lambda m: moved(m, SECURITY, m.index(FETCH) + 1), id="security-skipped"),
+        # The language is part of the key: FetchFromCacheMiddleware needs it first.
+        pytest.param(lambda m: [*m, LOCALE], id="locale-skipped"),
+        pytest.param(lambda m: moved(m, CSRF, 0), id="update-after-csrf"),
+        pytest.param(lambda m: [GZIP, *m], id="update-after-gzip"),
         pytest.param(lambda m: moved(m, NEVER_FOR_SIGNED_IN, 0), id="signed-in-outside"),
         pytest.param(lambda m: without(m, NEVER_FOR_SIGNED_IN), id="signed-in-gone"),
         pytest.param(lambda m: without(m, FETCH), id="fetch-gone"),
