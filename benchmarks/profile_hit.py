@@ -196,7 +196,7 @@ def drive(args):
         try:
             sites = {}
             for name, levels in OURS:
-                sites[name] = setup_site("redis", name, levels, server, args, workdir)
+                sites[name] = setup_site("redis", name, levels, server, args.recipes, workdir)
             project = sites[OURS[-1][0]][0]
             sites = {"article": setup_article(server, project, workdir), **sites}
             # The floor: a view that returns "ok" through our middleware (run.py's bench_urls).
@@ -262,7 +262,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=3000, help="hits timed, per site")
     parser.add_argument("--functions", type=int, default=25, help="functions listed per site")
-    parser.add_argument("--recipes", type=int, default=200)
+    # As run.py's side by side: one page of ours, so every page lists the same recipes.
+    parser.add_argument("--recipes", type=int, default=50)
     parser.add_argument("--inside", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--not-cached", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

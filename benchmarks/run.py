@@ -112,15 +112,15 @@ def start_cache_server(backend, workdir):
     return None
 
 
-def setup_site(backend, name, levels, server, args, workdir):
-    """Bake, add the trivial views, migrate and seed: (project, environment)."""
+def setup_site(backend, name, levels, server, recipes, workdir):
+    """Bake, add the trivial views, migrate and seed `recipes`: (project, environment)."""
     workdir = workdir / f"{backend}-{name}"
     project = bake(answers_for(backend, levels), workdir)
     (project / "bench_urls.py").write_text(BENCH_URLS)
     (project / "bench_settings.py").write_text(BENCH_SETTINGS)
     port = server.port if server else None
     env = backend_env(backend, port, workdir, DJANGO_SETTINGS_MODULE="bench_settings")
-    prepare(project, env, recipes=args.recipes, cache_table=backend == "db")
+    prepare(project, env, recipes=recipes, cache_table=backend == "db")
     return project, env
 
 
@@ -213,11 +213,13 @@ def bench_backend(backend, args, workdir):
         server = start_cache_server(backend, workdir)
         if server:
             stack.callback(server.stop)
-        floor_project, floor_env = setup_site(backend, "floor", set(), server, args, workdir)
+        floor_project, floor_env = setup_site(
+            backend, "floor", set(), server, args.recipes, workdir
+        )
         floor_env["GUNICORN_CMD_ARGS"] = SYNC_WORKERS
         floor = stack.enter_context(gunicorn(floor_project, floor_env, workers=2))
         for name, levels in CONFIGURATIONS:
-            project, env = setup_site(backend, name, levels, server, args, workdir)
+            project, env = setup_site(backend, name, levels, server, args.recipes, workdir)
             hit_queries, uncached_queries = list_queries(project, env)
             env["GUNICORN_CMD_ARGS"] = SYNC_WORKERS
             with gunicorn(project, env, workers=2) as site:
@@ -247,6 +249,8 @@ def bench_backend(backend, args, workdir):
 
 # Real traffic: the list and the first recipes, visited by browsers with cookies.
 TRAFFIC_RECIPES = 19
+# Recipes on a page of our list (RECIPES_PER_PAGE in the baked recipes/models.py).
+ONE_PAGE = 50
 VISITORS = 200
 # A bound on the count as well as the time: the load stops by itself either way.
 MAX_TRAFFIC_REQUESTS = 500_000
@@ -290,7 +294,7 @@ def traffic_backend(backend, args, workdir):
         server = start_cache_server(backend, workdir / "traffic-server")
         if server:
             stack.callback(server.stop)
-        project, env = setup_site(backend, "traffic", set(LEVELS), server, args, workdir)
+        project, env = setup_site(backend, "traffic", set(LEVELS), server, args.recipes, workdir)
         served = {**env, "GUNICORN_CMD_ARGS": THREADED_WORKERS}
         site = stack.enter_context(gunicorn(project, served, workers=2))
         for path in paths:  # a cookieless warm-up
@@ -461,7 +465,7 @@ def article_side_by_side(args, workdir):
         stack.callback(server.stop)
         urls, pid_files = {}, {}
         for name, levels in OURS:
-            project, env = setup_site("redis", name, levels, server, args, workdir)
+            project, env = setup_site("redis", name, levels, server, args.article_recipes, workdir)
             pid_files[name] = workdir / f"{name}.pid"
             env["GUNICORN_CMD_ARGS"] = f"{SYNC_WORKERS} --pid {pid_files[name]}"
             urls[name] = stack.enter_context(gunicorn(project, env, workers=2)) + PAGES[name]
@@ -499,7 +503,7 @@ def article_side_by_side(args, workdir):
                 file=sys.stderr,
             )
     return {
-        "recipes": args.recipes,
+        "recipes": args.article_recipes,
         "pages": {name: {"bytes": size, "recipes": shown} for name, (size, shown) in pages.items()},
         "rounds": rounds,
     }
@@ -674,6 +678,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per case")
     parser.add_argument("--recipes", type=int, default=200)
     parser.add_argument(
+        "--article-recipes",
+        type=int,
+        default=ONE_PAGE,
+        help="recipes each site holds side by side with the article's; by default one page of "
+        "ours, so that every page compared lists the same recipes (the article's has no pages)",
+    )
+    parser.add_argument(
         "--traffic-seconds", type=int, default=20, help="how long the real-traffic run lasts"
     )
     parser.add_argument("--traffic-connections", type=int, default=16)
@@ -686,7 +697,8 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.rounds, args.traffic_seconds = 1, 1, 3
-    for option in ("seconds", "rounds", "recipes", "traffic_seconds", "traffic_connections"):
+    numbers = ["seconds", "rounds", "recipes", "article_recipes"]
+    for option in [*numbers, "traffic_seconds", "traffic_connections"]:
         if getattr(args, option) < 1:
             sys.exit(f"ERROR: --{option.replace('_', '-')}: must be 1 or more")
     if args.recipes < TRAFFIC_RECIPES:
