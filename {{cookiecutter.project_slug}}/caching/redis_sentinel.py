@@ -60,26 +60,20 @@ def parse_sentinel_url(url):
         )
     if db and not (db.isascii() and db.isdigit()):
         raise ValueError("the database after the service is not a number")
+    sentinels = []
+    for host in [part.strip() for part in hosts.split(",")]:
+        try:
+            parts = urlsplit(f"//{host}")
+            hostname, port = parts.hostname, parts.port
+        except ValueError:  # A port that is not a number or out of range, a broken [IPv6].
+            hostname = port = None
+        if not hostname or port == 0 or (port is None and host.endswith(":")):
+            raise ValueError(f"sentinel {host!r} is not host:port")
+        sentinels.append((hostname, port or SENTINEL_PORT))
     username, _, password = userinfo.partition(":")
     return SentinelURL(
-        [sentinel_address(host) for host in hosts.split(",")],
-        service,
-        int(db or 0),
-        unquote(password) or None,
-        unquote(username) or None,
+        sentinels, service, int(db or 0), unquote(password) or None, unquote(username) or None
     )
-
-
-def sentinel_address(host):
-    """("sentinel-1", 26379) for "sentinel-1:26379"; the port defaults to 26379."""
-    try:
-        parts = urlsplit(f"//{host.strip()}")
-        hostname, port = parts.hostname, parts.port
-    except ValueError:  # A port that is not a number or out of range, a broken [IPv6].
-        hostname = port = None
-    if not hostname or port == 0 or (port is None and host.strip().endswith(":")):
-        raise ValueError(f"sentinel {host.strip()!r} is not host:port")
-    return hostname, port or SENTINEL_PORT
 
 
 def redis_cache_location(url, connect_timeout, socket_timeout):
