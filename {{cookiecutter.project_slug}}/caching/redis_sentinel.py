@@ -77,19 +77,15 @@ def parse_sentinel_url(url):
 
 
 def redis_cache_location(url, connect_timeout, socket_timeout):
-    """(LOCATION, OPTIONS) for REDIS_URL: a Sentinel URL, or Redis URLs separated by commas."""
-    if is_sentinel_url(url):
-        return sentinel_cache_options(url, connect_timeout, socket_timeout)
-    return [part.strip() for part in url.split(",") if part.strip()], {}
+    """(LOCATION, OPTIONS) for REDIS_URL: Redis URLs separated by commas, or a Sentinel URL.
 
-
-def sentinel_cache_options(url, connect_timeout, socket_timeout):
-    """(LOCATION, OPTIONS) for django-redis to reach the primary the sentinels name.
-
-    Every read and write goes to the primary: the replicas are there to take over,
-    and a replica may lag behind an edit. A URL that does not parse is kept as it
-    is, for `manage.py check` to say what is wrong with it (recipes.E004).
+    Through sentinels, every read and write goes to the primary they name: the
+    replicas are there to take over, and a replica may lag behind an edit. A
+    Sentinel URL that does not parse is kept as it is, for `manage.py check` to
+    say what is wrong with it (recipes.E004).
     """
+    if not is_sentinel_url(url):
+        return [part.strip() for part in url.split(",") if part.strip()], {}
     try:
         parsed = parse_sentinel_url(url)
     except ValueError:
