@@ -100,8 +100,8 @@ class LocalCopyCache(BaseCache):
         self.default_timeout = self.shared.default_timeout
         self.max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 1024 * 1024))
         with _copies_lock:
-            copy = _copies.setdefault((location, self.max_bytes), LocalCopy(self.max_bytes))
-        self.local_copy = copy
+            key = (location, self.max_bytes)
+            self.local_copy = _copies.setdefault(key, LocalCopy(self.max_bytes))
 
     def get(self, key, default=None, version=None):
         full_key = self.shared.make_key(key, version)
