@@ -3,6 +3,7 @@
 https://docs.djangoproject.com/en/5.2/topics/checks/
 """
 
+import contextlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -42,10 +43,8 @@ def redis_url_problem(url):
             return f"a Redis Sentinel URL: {error}"
         return None
     parts = urlsplit(url)
-    try:
+    with contextlib.suppress(ValueError):  # A port that is not a number, or out of range.
         if parts.scheme in {"redis", "rediss", "unix"} and parts.port != 0:
             return None
-    except ValueError:  # A port that is not a number, or out of range.
-        pass
     shown = f"a URL starting with {parts.scheme}://" if parts.scheme else "no scheme"
     return f"a Redis URL with a numeric port (got {shown})"

@@ -1,4 +1,4 @@
-"""Whether the cache works, as this process last saw it: logged once per outage.
+"""Whether each cache works, as this process last saw it: logged once per outage.
 
 A cache call that fails is a cache miss: the page is built from the database, as
 if nothing were cached. Each process logs a warning when a cache fails, and a
@@ -19,11 +19,7 @@ cache_works_again = Signal()
 
 
 class CacheHealth:
-    """Whether one cache works, as this process last saw it.
-
-    One instance per name, shared by every cache alias that uses the same server
-    or store, so an outage is reported once whichever alias met it first.
-    """
+    """One per server or store, shared by its aliases: an outage is reported once."""
 
     _instances = {}
     _instances_lock = threading.Lock()

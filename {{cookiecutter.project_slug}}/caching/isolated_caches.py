@@ -26,8 +26,6 @@ def stored_key(key, key_prefix, version):
 
 
 class IsolatedCaches:
-    """CACHES settings under `<KEY_PREFIX>-<label>`, recording each key they make."""
-
     def __init__(self, caches_setting, label):
         self.caches_setting = caches_setting
         self.label = label
@@ -45,12 +43,9 @@ class IsolatedCaches:
         }
 
     def recording(self, alias, key_function):
-        if key_function is None:
-            make_key = default_key_function
-        elif callable(key_function):
-            make_key = key_function
-        else:
-            make_key = import_string(key_function)
+        if isinstance(key_function, str):
+            key_function = import_string(key_function)
+        make_key = key_function or default_key_function
 
         def recording_key_function(key, key_prefix, version):
             made = make_key(key, key_prefix, version)

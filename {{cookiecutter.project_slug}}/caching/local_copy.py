@@ -5,7 +5,7 @@ from never changes: new data means a new version, hence new keys, and the old
 entries are simply never asked for again. So each process may keep such entries
 and serve them without asking the cache server; only the version needs telling.
 
-LocalCopyCache is a cache alias in front of another one (its LOCATION), which
+LocalCopyCache is a cache alias in front of the one its LOCATION names, which
 must hold nothing but such entries: its KEY_FUNCTION puts the version in every key.
 
 - The copy is bounded by bytes (OPTIONS["MAX_BYTES"], per process), least
@@ -32,7 +32,8 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 # What an entry costs besides its key and its pickle: dict slot, tuple, float.
 ENTRY_OVERHEAD_BYTES = 200
 _MISSING = object()
-# Each process's copies, by alias and size (local_copy_of).
+# This process's copy of each alias, by alias and size: Django makes a cache object
+# per thread, and the objects of all threads share one copy.
 _copies = {}
 _copies_lock = threading.Lock()
 
@@ -92,21 +93,15 @@ def size(key, entry):
     return len(key) + len(entry.pickled) + ENTRY_OVERHEAD_BYTES
 
 
-def local_copy_of(alias, max_bytes):
-    """This process's copy for one alias, shared by the cache objects of all its threads."""
-    with _copies_lock:
-        return _copies.setdefault((alias, max_bytes), LocalCopy(max_bytes))
-
-
 class LocalCopyCache(BaseCache):
-    """The cache alias named by LOCATION, with a copy of its entries in this process."""
-
     def __init__(self, location, params):
         super().__init__(params)
         self.shared = caches[location]
         self.default_timeout = self.shared.default_timeout
         self.max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 1024 * 1024))
-        self.local_copy = local_copy_of(location, self.max_bytes)
+        with _copies_lock:
+            key = (location, self.max_bytes)
+            self.local_copy = _copies.setdefault(key, LocalCopy(self.max_bytes))
 
     def get(self, key, default=None, version=None):
         full_key = self.shared.make_key(key, version)

@@ -1,10 +1,9 @@
 """Redis through django-redis (its REDIS_CLIENT_CLASS), leaving a failed server alone a while.
 
 django-redis (IGNORE_EXCEPTIONS) turns a server that does not answer into misses.
-This client logs the outage once (caching/health.py); leaves the server alone for
-retry_after seconds after a failure, so a hung server costs one call a socket
-timeout, not every call; and makes the first answer after an outage a miss, as it
-may be older than the writes that failed.
+This client logs the outage once (caching/health.py), and leaves the server alone
+for retry_after seconds after a failure, so a hung server costs one call a socket
+timeout, not every call.
 
 https://github.com/jazzband/django-redis#pluggable-redis-client
 """
@@ -34,16 +33,13 @@ class RedisHealth(CacheHealth):
         if self.down_since is None:
             return True
         with self._lock:
-            now = time.monotonic()
-            if now < self._retry_at:
+            if time.monotonic() < self._retry_at:
                 return False
-            self._retry_at = now + self.retry_after
+            self._retry_at = time.monotonic() + self.retry_after
             return True
 
 
 class Redis(redis.Redis):
-    """redis-py's client, leaving a server that failed alone for retry_after seconds."""
-
     def __init__(self, *args, retry_after=2.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.health = RedisHealth.of(server_name(self.connection_pool), retry_after=retry_after)

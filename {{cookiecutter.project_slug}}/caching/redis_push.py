@@ -36,7 +36,7 @@ class PushedValue:
                made meanwhile may never have reached it, nor its message us.
     """
 
-    def __init__(self, key, read, connect, trusted=lambda: True):
+    def __init__(self, key, read, connect, trusted):
         self.key, self.read, self.connect, self.trusted = key, read, connect, trusted
         self._following = None  # (pid, channel) of the running listener
         self._known = None  # (channel, value) while sure, else None
@@ -52,8 +52,7 @@ class PushedValue:
             with self._lock:
                 if self._following != following:
                     self._following, self._known = following, None
-                    listen = threading.Thread(target=self._listen, args=following, daemon=True)
-                    listen.start()
+                    threading.Thread(target=self._listen, args=following, daemon=True).start()
         known = self._known
         if known is None or known[0] != channel or not self.trusted():
             return None

@@ -60,42 +60,32 @@ def parse_sentinel_url(url):
         )
     if db and not (db.isascii() and db.isdigit()):
         raise ValueError("the database after the service is not a number")
+    sentinels = []
+    for host in [part.strip() for part in hosts.split(",")]:
+        try:
+            parts = urlsplit(f"//{host}")
+            hostname, port = parts.hostname, parts.port
+        except ValueError:  # A port that is not a number or out of range, a broken [IPv6].
+            hostname = port = None
+        if not hostname or port == 0 or (port is None and host.endswith(":")):
+            raise ValueError(f"sentinel {host!r} is not host:port")
+        sentinels.append((hostname, port or SENTINEL_PORT))
     username, _, password = userinfo.partition(":")
     return SentinelURL(
-        [sentinel_address(host) for host in hosts.split(",")],
-        service,
-        int(db or 0),
-        unquote(password) or None,
-        unquote(username) or None,
+        sentinels, service, int(db or 0), unquote(password) or None, unquote(username) or None
     )
 
 
-def sentinel_address(host):
-    """("sentinel-1", 26379) for "sentinel-1:26379"; the port defaults to 26379."""
-    try:
-        parts = urlsplit(f"//{host.strip()}")
-        hostname, port = parts.hostname, parts.port
-    except ValueError:  # A port that is not a number or out of range, a broken [IPv6].
-        hostname = port = None
-    if not hostname or port == 0 or (port is None and host.strip().endswith(":")):
-        raise ValueError(f"sentinel {host.strip()!r} is not host:port")
-    return hostname, port or SENTINEL_PORT
-
-
 def redis_cache_location(url, connect_timeout, socket_timeout):
-    """(LOCATION, OPTIONS) for REDIS_URL: a Sentinel URL, or Redis URLs separated by commas."""
-    if is_sentinel_url(url):
-        return sentinel_cache_options(url, connect_timeout, socket_timeout)
-    return [part.strip() for part in url.split(",") if part.strip()], {}
+    """(LOCATION, OPTIONS) for REDIS_URL: Redis URLs separated by commas, or a Sentinel URL.
 
-
-def sentinel_cache_options(url, connect_timeout, socket_timeout):
-    """(LOCATION, OPTIONS) for django-redis to reach the primary the sentinels name.
-
-    Every read and write goes to the primary: the replicas are there to take over,
-    and a replica may lag behind an edit. A URL that does not parse is kept as it
-    is, for `manage.py check` to say what is wrong with it (recipes.E004).
+    Through sentinels, every read and write goes to the primary they name: the
+    replicas are there to take over, and a replica may lag behind an edit. A
+    Sentinel URL that does not parse is kept as it is, for `manage.py check` to
+    say what is wrong with it (recipes.E004).
     """
+    if not is_sentinel_url(url):
+        return [part.strip() for part in url.split(",") if part.strip()], {}
     try:
         parsed = parse_sentinel_url(url)
     except ValueError:

@@ -31,10 +31,7 @@ def remember(name, value):
 
 
 class RequestMemoMiddleware:
-    """Gives each request a memo of its own, and drops it when the response is done."""
-
-    sync_capable = True
-    async_capable = True
+    async_capable = True  # sync_capable is True by default.
 
     def __init__(self, get_response):
         self.get_response = get_response

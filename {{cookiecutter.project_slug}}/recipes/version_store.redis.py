@@ -1,9 +1,7 @@
 """Where the recipes version is kept: in Redis, which tells every process of a new one.
 
-Each process knows the current version without asking Redis: every write
-publishes the change, and each process's listener reads the version again
-(caching/redis_push.py). While a process cannot be sure it heard of every
-change, it reads the version from Redis, as without the push.
+Each process knows the version without asking Redis while it can be sure it
+heard of every change, and reads it from Redis otherwise (caching/redis_push.py).
 """
 
 import secrets
@@ -23,13 +21,9 @@ RECIPES_VERSION_KEY = "recipes:version"
 VERSION_CACHE = "primary"
 
 
-def stored_version():
-    return caches[VERSION_CACHE].get(RECIPES_VERSION_KEY)
-
-
 pushed_version = PushedValue(
     key=lambda: caches[VERSION_CACHE].make_key(RECIPES_VERSION_KEY),
-    read=stored_version,
+    read=lambda: caches[VERSION_CACHE].get(RECIPES_VERSION_KEY),
     connect=lambda: get_redis_connection(VERSION_CACHE),
     # Not while requests here see Redis failing: once it answers again, the
     # version is replaced (replace_after_outage, below).
@@ -38,7 +32,7 @@ pushed_version = PushedValue(
 
 
 def read_version():
-    return pushed_version.get() or stored_version()
+    return pushed_version.get() or pushed_version.read()
 
 
 def store_version(version):

@@ -19,7 +19,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from redis.sentinel import MasterNotFoundError, Sentinel
 
-from caching.redis_sentinel import SentinelURL, parse_sentinel_url, sentinel_cache_options
+from caching.redis_sentinel import SentinelURL, parse_sentinel_url, redis_cache_location
 
 PASSWORD = "pa/ss:w@rd,%"
 SECRET = quote(PASSWORD, safe="")
@@ -81,7 +81,7 @@ def test_a_malformed_sentinel_url_says_what_is_wrong(url, problem):
 
 
 def test_the_cache_goes_through_django_redis_sentinel_support():
-    location, options = sentinel_cache_options(
+    location, options = redis_cache_location(
         f"redis+sentinel://:{SECRET}@sentinel-1:26379,sentinel-2:26379/mymaster/1", 0.5, 1.5
     )
     # The host name of the location is the service; every call goes to its primary.
@@ -103,7 +103,7 @@ def test_the_cache_goes_through_django_redis_sentinel_support():
 
 def test_a_malformed_sentinel_url_is_left_for_manage_py_check():
     url = "redis+sentinel://sentinel-1:26379"
-    assert sentinel_cache_options(url, 0.25, 0.25) == ([url], {})
+    assert redis_cache_location(url, 0.25, 0.25) == ([url], {})
 
 
 def test_a_broken_sentinel_is_asked_once_before_the_next():
@@ -122,7 +122,7 @@ def test_a_broken_sentinel_is_asked_once_before_the_next():
 
         threading.Thread(target=hang_up_on_each, daemon=True).start()
         url = f"redis+sentinel://127.0.0.1:{broken.getsockname()[1]}/mymaster/1"
-        _, options = sentinel_cache_options(url, 2.0, 2.0)
+        _, options = redis_cache_location(url, 2.0, 2.0)
         sentinel = Sentinel(options["SENTINELS"], sentinel_kwargs=options["SENTINEL_KWARGS"])
         with pytest.raises(MasterNotFoundError):
             sentinel.discover_master("mymaster")
