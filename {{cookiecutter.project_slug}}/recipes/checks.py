@@ -72,7 +72,8 @@ ORDER = [
 # would), and what they add to a response is in the stored page: Vary, X-Frame-Options,
 # Content-Length. A page that sets a cookie (a session, a CSRF token, messages) is
 # never stored. Anything else, like SecurityMiddleware's redirect to HTTPS, must run
-# for every request: before FetchFromCacheMiddleware.
+# for every request: before FetchFromCacheMiddleware. (So must CommonMiddleware, if
+# you set DISALLOWED_USER_AGENTS: move it up, and out of this list.)
 SKIPPED_ON_A_HIT = {
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
