@@ -276,17 +276,14 @@ def serve(command, port, project, env, name, log=None):
     all it prints is appended there instead, access log included, for a test to
     read (ACCESS_LINE matches a request) and to show in a failure.
     """
-    if log is None:
-        server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL)
-    else:
-        with open(log, "a", encoding="utf-8") as output:
-            server = subprocess.Popen(
-                command,
-                cwd=project,
-                env={**env, "PYTHONUNBUFFERED": "1"},
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
+    with open(log or os.devnull, "a", encoding="utf-8") as output:
+        server = subprocess.Popen(
+            command,
+            cwd=project,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdout=output,
+            stderr=subprocess.STDOUT if log else None,
+        )
     try:
         wait_for_port(port, server, name, timeout=30, log=log)
         yield f"http://127.0.0.1:{port}"

@@ -1,6 +1,4 @@
-"""The memcached servers the suite runs against: how to reach them, break them and count calls."""
-
-from contextlib import contextmanager
+"""The memcached servers the suite runs against: how to reach and break them."""
 
 from django.conf import settings
 from pymemcache.client.base import Client
@@ -35,21 +33,3 @@ def cache_server_problem():
 def unreachable_location(tmp_path):
     """A socket no server listens on, as when the server is down."""
     return [f"unix:{tmp_path / 'memcached.sock'}"]
-
-
-def gets_answered():
-    """get commands the memcached servers have answered so far."""
-    total = 0
-    for _, client in servers():
-        total += int(client.stats()[b"cmd_get"])
-        client.close()
-    return total
-
-
-@contextmanager
-def calls_to_the_cache():
-    """The get commands the memcached servers answer inside the block."""
-    calls = []
-    before = gets_answered()
-    yield calls
-    calls.extend(["get"] * (gets_answered() - before))

@@ -1,7 +1,5 @@
-"""The Redis server the suite runs against: how to reach it, break it and count its calls."""
+"""The Redis server the suite runs against: how to reach it and break it."""
 
-import time
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -34,31 +32,3 @@ def without_password(url):
 def unreachable_location(tmp_path):
     """A socket no server listens on, as when the server is down."""
     return f"unix://{tmp_path / 'redis.sock'}"
-
-
-def commands_answered():
-    """Commands Redis has answered so far, by name, but INFO (this count) and PING (listeners')."""
-    stats = get_redis_connection("default").info("commandstats")
-    return {
-        name.removeprefix("cmdstat_"): stat["calls"]
-        for name, stat in stats.items()
-        if name not in ("cmdstat_info", "cmdstat_ping")
-    }
-
-
-@contextmanager
-def calls_to_the_cache():
-    """The commands Redis answers inside the block, once this process is told the version."""
-    # Imported here: with no caching level, there is no recipes version (recipes/caching.py).
-    from recipes.caching import recipes_version
-    from recipes.version_store import pushed_version
-
-    deadline = time.monotonic() + 5
-    while recipes_version() and pushed_version.get() is None:  # The first read starts it.
-        assert time.monotonic() < deadline, "the recipes version was never pushed"
-        time.sleep(0.01)
-    calls = []
-    before = commands_answered()
-    yield calls
-    for name, count in commands_answered().items():
-        calls.extend([name] * (count - before.get(name, 0)))

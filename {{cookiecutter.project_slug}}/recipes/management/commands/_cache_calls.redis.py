@@ -3,6 +3,8 @@
 Counts every client's commands: run cachebench while nothing else uses the server.
 """
 
+import time
+
 from django_redis import get_redis_connection
 
 # What the server answers whatever the traffic: INFO is this count, PING the
@@ -17,7 +19,22 @@ def server_calls():
 
 
 def calls_per_hit(hit, hits):
+    told_the_version()
     before = server_calls()
     for _ in range(hits):
         hit()
     return (server_calls() - before) / hits
+
+
+def told_the_version():
+    """Wait until this process is told the recipes version, as each soon is (redis_push.py)."""
+    try:
+        from recipes.caching import recipes_version
+        from recipes.version_store import pushed_version
+    except ImportError:  # No caching level: no recipes version (recipes/caching.py).
+        return
+    deadline = time.monotonic() + 5
+    while recipes_version() and pushed_version.get() is None:  # The first read starts it.
+        if time.monotonic() > deadline:
+            raise RuntimeError("this process was never told the recipes version")
+        time.sleep(0.01)
