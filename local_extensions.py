@@ -143,6 +143,7 @@ def optional_files(answers):
         # The calls a hit makes, counted on the server; a file cache's reads cannot be.
         "tests/test_local_copy_hits.py": facts["local_copy"] and backend != "file",
         "caching/redis_push.py": facts["version_push"],
+        "tests/test_redis_push.py": facts["version_push"],
         "caching/redis_sentinel.py": backend == "redis",
         "tests/test_redis_sentinel.py": backend == "redis",
         "recipes/management/commands/createcachetable.py": backend == "db",

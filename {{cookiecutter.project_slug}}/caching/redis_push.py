@@ -75,8 +75,10 @@ class PushedValue:
             with contextlib.suppress(Exception), self.connect().pubsub() as pubsub:
                 pubsub.subscribe(channel)
                 unsure, pinged_at = False, time.monotonic()
-                while self._following == following:
+                while True:
                     message = pubsub.get_message(timeout=PING_SECONDS)
+                    if self._following != following:
+                        break  # Another key, or a forked process: this one asks nothing more.
                     now = time.monotonic()
                     # Read again once (re)subscribed, told of a change, or after a
                     # silence (a hung server, a cut link) that a change may have
