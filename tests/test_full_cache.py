@@ -7,8 +7,11 @@ policy the README gives (volatile-lru), flooded past its limit. The edit is
 made by another process (manage.py shell), as an editor in the admin would.
 """
 
+import errno
+import os
 import re
 import secrets
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -39,6 +42,8 @@ READS = 20
 # "OOM command not allowed when used memory > 'maxmemory'", memcached
 # "out of memory storing object".
 OUT_OF_MEMORY = re.compile(r"maxmemory|out of memory", re.IGNORECASE)
+# What the site logs, once, when the cache did not store the new version.
+NOT_STORED = "did not store the new recipes version"
 FILLER = b"x" * 10_000
 # Enough 10 kB writes to pass any limit these tests set (4 MB), and a bound.
 MAX_FILLERS = 2_000
@@ -148,6 +153,57 @@ def test_an_edit_while_the_cache_is_full_shows_at_once(full_project, tmp_path):
                 assert version_keys(server.port) == [], "the old version was not deleted"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MB tmpfs mounted for the test (root only), unmounted after it."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    command = ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)]
+    if subprocess.run(command, capture_output=True, check=False).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def fill_disk(disk):
+    """Write a file until the disk is full; the file, to remove."""
+    filler = disk / "filler"
+    with open(filler, "wb") as output:
+        for _ in range(200):  # 12 MB at most, three times the disk.
+            try:
+                output.write(FILLER * 6)
+                output.flush()
+                os.fsync(output.fileno())
+            except OSError as error:
+                assert error.errno == errno.ENOSPC, error
+                return filler
+    pytest.fail("a 4 MB tmpfs took 12 MB")
+
+
+def test_an_edit_while_the_cache_disk_is_full_shows_at_once(small_disk, tmp_path):
+    project = bake(answers_for("file", set(LEVELS)), tmp_path / "bake")
+    prepare(project, site_env(), recipes=5)
+    env, log = backend_env("file", workdir=small_disk), tmp_path / "gunicorn.log"
+    with gunicorn(project, env, workers=2, log=log) as site:
+        read_pages(site, times=3)
+        assert any("Age" in headers for _, headers, _ in read_pages(site, times=2))
+        filler = fill_disk(small_disk)
+
+        new_name = f"Renamed while the disk is full {secrets.token_hex(4)}"
+        old_name, editor_log = rename_recipe(project, env, new_name)
+        bodies = [body for _, _, body in read_pages(site)]
+        assert sum(old_name in body for body in bodies) == 0, "an old page was served"
+        assert sum(new_name in body for body in bodies) == len(bodies)
+        said = [line for line in editor_log.splitlines() if NOT_STORED in line]
+        assert len(said) == 1 and "No space left on device" in said[0], editor_log
+        assert NOT_STORED not in log.read_text()
+
+        filler.unlink()  # Caching resumes, with the new name.
+        headers_seen = [headers for _, headers, _ in read_pages(site, times=3)]
+        assert any("Age" in headers for headers in headers_seen), log.read_text()
+        assert all(new_name in body for _, _, body in read_pages(site, times=2))
 
 
 def test_a_flood_evicts_pages_never_the_version(tmp_path):

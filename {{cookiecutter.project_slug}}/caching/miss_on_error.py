@@ -39,6 +39,10 @@ class MissOnError:
         """
         self.call(super().set, key, value, timeout, version)
 
+    def delete_or_raise(self, key, version=None):
+        """delete() that raises what failed, instead of a miss; the health is not told."""
+        return self.call(super().delete, key, version)
+
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._or_miss(super().set_many, list(data), data, timeout, version)
 

@@ -25,13 +25,16 @@ def store_version(version):
     version_cache().set_or_raise(RECIPES_VERSION_KEY, version, timeout=None)
     # Django's set() deletes a value memcached did not store, and says nothing.
     if read_version() != version:
-        raise OSError("it did not read back")
+        raise OSError("it read back as another value")
 
 
 def drop_version():
     """Delete the version, so every process misses until a new one is stored; False if not."""
-    version_cache().delete(RECIPES_VERSION_KEY)
-    return read_version() is None
+    try:
+        version_cache().delete_or_raise(RECIPES_VERSION_KEY)
+    except version_cache().errors:
+        return False
+    return True
 
 
 @receiver(cache_works_again)

@@ -13,10 +13,13 @@ def store_version(version):
     """Store a new version, or raise what kept it from being stored."""
     cache.set_or_raise(RECIPES_VERSION_KEY, version, timeout=None)
     if cache.get(RECIPES_VERSION_KEY) != version:
-        raise OSError("it did not read back")
+        raise OSError("it read back as another value")
 
 
 def drop_version():
     """Delete the version, so every process misses until a new one is stored; False if not."""
-    cache.delete(RECIPES_VERSION_KEY)
-    return read_version() is None
+    try:
+        cache.delete_or_raise(RECIPES_VERSION_KEY)
+    except cache.errors:
+        return False
+    return True
