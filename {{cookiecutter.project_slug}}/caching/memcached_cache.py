@@ -71,9 +71,12 @@ class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
             # subclasses are the server's answers to a bad request.
             if type(error) is MemcacheError:
                 raise AllServersDown(str(error)) from error
-            # "SERVER_ERROR out of memory storing object", from a server run with -M.
-            if isinstance(error, MemcacheServerError) and b"out of memory" in error.args[0]:
-                raise OutOfMemory(error.args[0].decode(errors="replace").strip()) from error
+            # "SERVER_ERROR out of memory storing object", from a server run with -M
+            # (MemcacheUnexpectedCloseError, a subclass, carries no words).
+            words = error.args[0] if error.args else b""
+            full = isinstance(words, bytes) and b"out of memory" in words
+            if isinstance(error, MemcacheServerError) and full:
+                raise OutOfMemory(words.decode(errors="replace").strip()) from error
             raise
 
     def cache_failed(self, error):
