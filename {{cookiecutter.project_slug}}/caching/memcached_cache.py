@@ -36,10 +36,10 @@ class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
     pool is left), the call is a miss, logged once per outage of each server,
     instead of an exception; and the first read after an outage is a miss, as
     it may be older than the writes that failed. A store that a full server
-    refuses (run with -M, it evicts nothing) is a miss too, not an outage. Anything else raises as in
-    Django's: a value that cannot be pickled, a value too large for memcached,
-    incr() of a value that is not a number. pymemcache's own ignore_exc would
-    hide those too, so it stays off.
+    refuses (run with -M, it evicts nothing) is a miss too, not an outage.
+    Anything else raises as in Django's: a value that cannot be pickled, a
+    value too large for memcached, incr() of a value that is not a number.
+    pymemcache's own ignore_exc would hide those too, so it stays off.
 
     Several servers share the keys (rendezvous hashing, on blake2b below). A
     server that fails leaves the pool for dead_timeout seconds, its keys going

@@ -39,6 +39,13 @@ class RedisHealth(CacheHealth):
             return True
 
 
+class BackAfterOutage(redis.ConnectionError):
+    """The first answer after an outage, turned into a failure: a read may be old.
+
+    The command itself ran: a write raised this was made.
+    """
+
+
 class Redis(redis.Redis):
     def __init__(self, *args, retry_after=2.0, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +62,7 @@ class Redis(redis.Redis):
         if self.health.worked():
             # The first answer after an outage may come from what the server held
             # before it, older than the writes that could not reach it: a miss.
-            raise redis.ConnectionError(f"{self.health.name} is back; its answer may be old")
+            raise BackAfterOutage(f"{self.health.name} is back; its answer may be old")
         return result
 
 

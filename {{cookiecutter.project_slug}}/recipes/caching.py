@@ -17,10 +17,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-{%- if d.shared %}
-
+{% if d.shared -%}
 from caching.health import cache_works_again
-{%- endif %}
+{% endif -%}
 from caching.requests import remember, remembered
 
 from .models import Ingredient, Recipe
@@ -88,6 +87,7 @@ def new_version():
         version_unstored.clear()
         logger.warning("The cache stored a new recipes version: pages are cached again.")
     return version
+
 
 @receiver([post_save, post_delete], sender=Recipe)
 @receiver([post_save, post_delete], sender=Ingredient)

@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django_redis import get_redis_connection
 from django_redis.exceptions import ConnectionInterrupted
 
+from caching.redis_cache import BackAfterOutage
 from caching.redis_push import PushedValue
 
 RECIPES_VERSION_KEY = "recipes:version"
@@ -34,7 +35,11 @@ def read_version():
 
 def store_version(version):
     """Store a new version and tell every process, or raise what kept it from being stored."""
-    raising(VERSION_CACHE).set(RECIPES_VERSION_KEY, version, timeout=None)
+    try:
+        raising(VERSION_CACHE).set(RECIPES_VERSION_KEY, version, timeout=None)
+    except ConnectionInterrupted as error:
+        if not isinstance(error.__cause__, BackAfterOutage):  # Then the write was made.
+            raise
     pushed_version.changed()
 
 

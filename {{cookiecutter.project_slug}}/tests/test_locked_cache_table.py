@@ -1,4 +1,4 @@
-"""An edit that the cache table cannot record, while another connection locks it, is never hidden."""
+"""An edit the cache table cannot record, as another connection locks it, is never hidden."""
 
 import contextlib
 import logging
