@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 # Set while this process could not store a new version after an edit: until a
 # version is stored, its requests miss, and each tries again.
 version_unstored = threading.Event()
+unstored_lock = threading.Lock()
 
 
 def recipes_version():
@@ -64,15 +65,17 @@ def new_version():
 
     The old version is deleted instead, which a full cache still allows: every
     process then misses until a version is stored. This one misses anyway, and
-    stores a new version on its next request, until that works.
+    tries to store a new version on each request until that works.
     """
     version = secrets.token_hex(8)
     try:
         store_version(version)
     except Exception as error:  # Whatever failed, the old version must go.
-        if not version_unstored.is_set():
+        dropped = drop_version()
+        with unstored_lock:
+            first = not version_unstored.is_set()
             version_unstored.set()
-            dropped = drop_version()
+        if first:  # One line per episode, however many requests try again.
             logger.error(
                 "The recipes changed, but the cache did not store the new recipes version "
                 "(%s): %s until it does.",
@@ -83,8 +86,10 @@ def new_version():
                 "serve pages from before the change",
             )
         return secrets.token_hex(8)
-    if version_unstored.is_set():
+    with unstored_lock:
+        ended = version_unstored.is_set()
         version_unstored.clear()
+    if ended:
         logger.warning("The cache stored a new recipes version: pages are cached again.")
     return version
 
