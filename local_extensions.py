@@ -125,6 +125,7 @@ def optional_files(answers):
         "recipes/context_processors.py": answers["cache_template_fragment"],
         "caching/pages.py": facts["pages"],
         "tests/test_shared_pages.py": facts["pages"],
+        "tests/test_failed_renders.py": facts["pages"],
         "tests/test_page_checks.py": facts["pages"],
         "tests/test_per_site_checks.py": answers["cache_per_site"],
         # add() is not atomic between the live server's threads for db and file.

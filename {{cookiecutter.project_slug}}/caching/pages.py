@@ -81,6 +81,14 @@ def render_lock(request, key_prefix):
     return f"rendering.{key_prefix}.{url.hexdigest()}"
 
 
+def release_render_lock(request, cache, key_prefix):
+    """Let go of the render lock this request took for its page, if it holds one."""
+    locks = getattr(request, "page_render_locks", None)
+    if locks and (lock := render_lock(request, key_prefix)) in locks:
+        locks.remove(lock)
+        cache.delete(lock)
+
+
 class OneRenderAtATime:
     """On a miss, one request renders the page; the others wait a second at most for it.
 
@@ -110,6 +118,16 @@ class OneRenderAtATime:
             self.cache.delete(lock)
         return response
 
+    def process_exception(self, request, exception):
+        """A view that raised (Http404 too) lets go of its lock at once.
+
+        cache_page calls this instead of process_response when the view raises
+        (make_middleware_decorator in django/utils/decorators.py), so a missing
+        page costs what a 404 costs. The lock outlives its render only if the
+        process dies mid-render, and then for RENDER_LOCK_SECONDS at most.
+        """
+        release_render_lock(request, self.cache, self.key_prefix)
+
 
 class StoreSharedPages:
     """Stores pages keyed on the session cookie alone, then lets the waiting requests in."""
@@ -126,11 +144,10 @@ class StoreSharedPages:
                 # page, instead of on every hit.
                 digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
                 response["ETag"] = f'"{digest}"'
-        response = super().process_response(request, response)
-        locks = getattr(request, "page_render_locks", None)
-        if locks and (lock := render_lock(request, self.key_prefix)) in locks:
-            self.cache.delete(lock)
-        return response
+        try:
+            return super().process_response(request, response)
+        finally:  # Stored (or not): the waiting requests may look again.
+            release_render_lock(request, self.cache, self.key_prefix)
 {%- if per_site %}
 
 
