@@ -1,0 +1,142 @@
+"""Hostile requests against the baked site: forged headers, missing pages, scanners.
+
+One bake with every level on Redis, served by gunicorn with the baked
+gunicorn.conf.py over loopback HTTP, cached on a redis-server of its own; baked,
+seeded and started once for the module. Counts (links, keys, commands, log
+lines), never time.
+"""
+
+import re
+import socket
+import urllib.error
+import urllib.request
+from contextlib import ExitStack
+
+import pytest
+
+from tests.support import (
+    LEVELS,
+    PYTHON,
+    answers_for,
+    backend_env,
+    bake,
+    gunicorn,
+    prepare,
+    redis_server,
+    run,
+)
+
+pytestmark = pytest.mark.slow
+
+# Two pages of recipes: the list links to recipes and to its second page.
+RECIPES = 60
+GTHREAD = "--worker-class gthread --threads 4"
+LINK = re.compile(r'href="([^"]*)"')
+# A link to a recipe, wherever it leads; a clean one is /recipes/<pk>/.
+RECIPE_LINK = re.compile(r"[^\s\"]*recipes/[0-9]+/")
+CLEAN_RECIPE_LINK = re.compile(r"/recipes/[0-9]+/")
+
+
+class Site:
+    """The baked project, its environment, its redis-server, gunicorn's URL and log."""
+
+    def __init__(self, project, env, redis, url, log):
+        self.project, self.env, self.redis, self.url, self.log = project, env, redis, url, log
+        self.port = int(url.rsplit(":", 1)[1])
+        self.edits = 0
+
+    def get(self, path):
+        """(status, body) of one clean GET."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def send(self, head):
+        """The status of one request sent as written, over a socket of its own."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as connection:
+            connection.sendall(head.format(host=f"127.0.0.1:{self.port}").encode())
+            reply = b""
+            while chunk := connection.recv(65536):
+                reply += chunk
+        return int(reply.split(b" ", 2)[1])
+
+    def edit(self):
+        """Rename the newest recipe from a process of its own; its new name.
+
+        Every cached page and fragment of the list is stale after it.
+        """
+        self.edits += 1
+        name = f"Soup, edit {self.edits}"
+        code = (
+            "from recipes.models import Recipe\n"
+            "recipe = Recipe.objects.first()\n"
+            f"recipe.name = {name!r}\n"
+            "recipe.save()\n"
+        )
+        run([PYTHON, "manage.py", "shell", "-c", code], self.project, self.env)
+        return name
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Every level on Redis, under gunicorn (2 workers of 4 threads), 60 recipes."""
+    workdir = tmp_path_factory.mktemp("hostile")
+    project = bake(answers_for("redis", set(LEVELS)), workdir / "bake")
+    with ExitStack() as stack:
+        redis = redis_server(workdir).start()
+        stack.callback(redis.stop)
+        env = backend_env("redis", port=redis.port)
+        prepare(project, env, recipes=RECIPES)
+        log = workdir / "gunicorn.log"
+        served = {**env, "GUNICORN_CMD_ARGS": GTHREAD}
+        url = stack.enter_context(gunicorn(project, served, workers=2, log=log))
+        yield Site(project, env, redis, url, log)
+
+
+def links(body):
+    return [link for link in LINK.findall(body) if not link.startswith("/static/")]
+
+
+# A request with one forged part each, and the status it must get.
+FORGED = {
+    "SCRIPT_NAME": ("GET /evil/recipes/ HTTP/1.1\r\nHost: {host}\r\nSCRIPT_NAME: /evil\r\n", 404),
+    "X-Forwarded-Host": (
+        "GET /recipes/ HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Host: evil\r\n",
+        200,
+    ),
+    "X-Forwarded-Prefix": (
+        "GET /recipes/ HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Prefix: /evil\r\n",
+        200,
+    ),
+    "Forwarded": (
+        "GET /recipes/ HTTP/1.1\r\nHost: {host}\r\n"
+        "Forwarded: for=203.0.113.7;host=evil;proto=https\r\n",
+        200,
+    ),
+    "two-Host-headers": ("GET /recipes/ HTTP/1.1\r\nHost: {host}\r\nHost: evil\r\n", 400),
+    "absolute-URI": ("GET http://evil/recipes/ HTTP/1.1\r\nHost: {host}\r\n", 200),
+}
+
+
+@pytest.mark.parametrize("forged", FORGED)
+def test_a_forged_header_changes_nothing_another_visitor_sees(site, forged):
+    """Right after an edit, a forged request renders first; a clean visitor's list is clean."""
+    status, before = site.get("/recipes/")
+    assert status == 200
+    name = site.edit()
+    head, expected_status = FORGED[forged]
+    forged_status = site.send(head + "Connection: close\r\n\r\n")
+    status, after = site.get("/recipes/")
+    assert status == 200 and name in after, f"{forged}: the list after the edit is not fresh"
+    recipe_links = [link for link in links(after) if RECIPE_LINK.fullmatch(link)]
+    unclean = [link for link in recipe_links if not CLEAN_RECIPE_LINK.fullmatch(link)]
+    assert len(recipe_links) == 50 and not unclean, (
+        f"{forged}: after one forged request, a clean visitor of /recipes/ got "
+        f"{len(unclean)} of {len(recipe_links)} recipe links elsewhere: {unclean[:3]}"
+    )
+    assert links(after) == links(before) and "evil" not in after, (
+        f"{forged}: a clean visitor's links changed after one forged request"
+    )
+    assert forged_status == expected_status, f"{forged}: the forged request got {forged_status}"
