@@ -8,13 +8,16 @@ lines), never time.
 
 import re
 import socket
+import threading
 import urllib.error
 import urllib.request
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import pytest
+from redis import Redis
 
 from tests.support import (
+    ACCESS_LINE,
     LEVELS,
     PYTHON,
     answers_for,
@@ -140,3 +143,86 @@ def test_a_forged_header_changes_nothing_another_visitor_sees(site, forged):
         f"{forged}: a clean visitor's links changed after one forged request"
     )
     assert forged_status == expected_status, f"{forged}: the forged request got {forged_status}"
+
+
+@contextmanager
+def redis_commands(port):
+    """The commands redis-server runs while the block runs, each a list of words."""
+    commands, marker = [], "hostile-test-end-of-block"
+    with Redis(host="127.0.0.1", port=port).monitor() as stream:
+
+        def watch():
+            for command in stream.listen():
+                words = command["command"].split(" ")
+                if words[1:2] == [marker]:
+                    return
+                commands.append(words)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        yield commands
+        with Redis(host="127.0.0.1", port=port) as redis:
+            redis.set(marker, 1)
+        watcher.join(timeout=30)
+        assert not watcher.is_alive(), "the redis watcher never saw the end of the block"
+
+
+# Pages that do not exist, as crawlers and scanners ask for them: recipes that
+# were deleted, pages past the last, page numbers that are not numbers.
+MISSING = [
+    *(f"/recipes/{999_000 + n}/" for n in range(4)),
+    *(f"/recipes/?page={99_990 + n}" for n in range(4)),
+    *(f"/recipes/?page=abc{n}" for n in range(4)),
+]
+ROUNDS = 3
+LOCK_MARK = "rendering."
+
+
+def storm(site, paths):
+    """Ask for every path at once, one thread each; their statuses."""
+    start, statuses = threading.Barrier(len(paths)), [None] * len(paths)
+
+    def visit(number):
+        start.wait(timeout=30)
+        statuses[number] = site.get(paths[number])[0]
+
+    visitors = [threading.Thread(target=visit, args=(n,)) for n in range(len(paths))]
+    for visitor in visitors:
+        visitor.start()
+    for visitor in visitors:
+        visitor.join(timeout=60)
+    return statuses
+
+
+def test_a_storm_of_missing_pages_leaves_no_render_lock_and_waits_for_none(site):
+    """Each missing page asked for in 3 rounds: every request takes its locks at once."""
+    with redis_commands(site.redis.port) as commands:
+        for _ in range(ROUNDS):
+            statuses = storm(site, MISSING)
+            assert statuses == [404] * len(MISSING), f"statuses of missing pages: {statuses}"
+    lock_commands = [words for words in commands if LOCK_MARK in " ".join(words[1:2])]
+    takes = [words for words in lock_commands if words[0].upper() == "SET"]
+    waits = [words for words in lock_commands if words[0].upper() == "GET"]
+    with Redis(host="127.0.0.1", port=site.redis.port) as redis:
+        left = [key.decode() for key in redis.scan_iter(match=f"*{LOCK_MARK}*", count=1000)]
+    # The per-site middleware and cache_page each take a lock for the page.
+    assert len(takes) == 2 * ROUNDS * len(MISSING), f"render locks taken: {len(takes)}"
+    assert not waits and not left, (
+        f"{ROUNDS} rounds of {len(MISSING)} missing pages made {len(waits)} polls of a render "
+        f"lock and left {len(left)} locks behind: a missing page must cost what a 404 costs"
+    )
+
+
+def test_a_host_not_allowed_costs_one_log_line(site):
+    before = len(site.log.read_bytes())
+    status = site.send(
+        "GET /recipes/ HTTP/1.1\r\nHost: scanner.example\r\nConnection: close\r\n\r\n"
+    )
+    # Django logs before it answers: its lines are in the log by now.
+    logged = site.log.read_bytes()[before:].decode(errors="replace")
+    lines = [line for line in logged.splitlines() if not re.search(ACCESS_LINE, line)]
+    assert status == 400
+    assert len(lines) == 1 and "scanner.example" in lines[0] and "Traceback" not in logged, (
+        f"one request for a host not in ALLOWED_HOSTS logged {len(lines)} lines, "
+        f"{len(logged)} bytes:\n{logged[:3000]}"
+    )
