@@ -15,38 +15,23 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.cache import caches
 from django.test import AsyncClient, Client
-from django.urls import include, path
 
 from caching import pages
-{%- if cookiecutter.cache_per_view %}
-from caching.pages import cache_page_for_anonymous
+from recipes import views
 
 pytestmark = pytest.mark.django_db
-{%- else %}
-
-pytestmark = pytest.mark.django_db
-
-
-def cache_page_for_anonymous(view):
-    """The per-site cache caches every view: nothing to add."""
-    return view
-{%- endif %}
-
-
-@cache_page_for_anonymous
-def page_that_fails(request):
-    raise RuntimeError("a view that fails")
-
-
-urlpatterns = [path("fails/", page_that_fails), path("", include("config.urls"))]
 
 # What a visitor asks for, and the status it gets.
 FAILURES = {
     "deleted-recipe": ("/recipes/{deleted}/", 404),
     "past-the-last-page": ("/recipes/?page=99999", 404),
     "not-a-page-number": ("/recipes/?page=abc", 404),
-    "view-raises": ("/fails/", 500),
+    "view-raises": ("/recipes/{kept}/", 500),
 }
+
+
+def render_that_fails(*args, **kwargs):
+    raise RuntimeError("a template that fails")
 
 
 @pytest.fixture(params=["wsgi", "asgi"])
@@ -82,12 +67,15 @@ def held_render_locks(rf, url):
     return sorted(lock for lock in locks if caches["pages"].get(lock) is not None)
 
 
-@pytest.mark.urls(__name__)
 @pytest.mark.parametrize("failure", FAILURES)
-def test_a_failed_render_lets_go_of_its_lock(failure, visit, recipes, rf, render_lock_polls):
+def test_a_failed_render_lets_go_of_its_lock(
+    failure, visit, recipes, rf, render_lock_polls, monkeypatch
+):
     url, status = FAILURES[failure]
-    url = url.format(deleted=recipes[0].pk)
+    url = url.format(deleted=recipes[0].pk, kept=recipes[1].pk)
     recipes[0].delete()
+    if failure == "view-raises":
+        monkeypatch.setattr(views, "render", render_that_fails)
     for visitor in ("first", "second"):
         assert visit(url).status_code == status
         held = held_render_locks(rf, url)
