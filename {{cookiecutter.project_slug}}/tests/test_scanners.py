@@ -1,7 +1,7 @@
 """What scanners get: a short answer, never the page, and one log line.
 
 A method that only reads or asks (GET, HEAD, OPTIONS) is all the recipe pages
-answer to (recipes/views.py); a host not in ALLOWED_HOSTS is logged in one line
+answer to (recipes/decorators.py); a host not in ALLOWED_HOSTS is logged in one line
 (config/settings.py, LOGGING).
 """
 
