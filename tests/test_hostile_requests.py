@@ -57,13 +57,14 @@ class Site:
             return error.code, error.read().decode()
 
     def send(self, head):
-        """The status of one request sent as written, over a socket of its own."""
+        """(status, header lines) of one request sent as written, over a socket of its own."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=30) as connection:
             connection.sendall(head.format(host=f"127.0.0.1:{self.port}").encode())
             reply = b""
             while chunk := connection.recv(65536):
                 reply += chunk
-        return int(reply.split(b" ", 2)[1])
+        status_line, *headers = reply.split(b"\r\n\r\n", 1)[0].decode().split("\r\n")
+        return int(status_line.split(" ", 2)[1]), headers
 
     def edit(self):
         """Rename the newest recipe from a process of its own; its new name.
@@ -130,7 +131,7 @@ def test_a_forged_header_changes_nothing_another_visitor_sees(site, forged):
     assert status == 200
     name = site.edit()
     head, expected_status = FORGED[forged]
-    forged_status = site.send(head + "Connection: close\r\n\r\n")
+    forged_status, _ = site.send(head + "Connection: close\r\n\r\n")
     status, after = site.get("/recipes/")
     assert status == 200 and name in after, f"{forged}: the list after the edit is not fresh"
     recipe_links = [link for link in links(after) if RECIPE_LINK.fullmatch(link)]
@@ -149,7 +150,10 @@ def test_a_forged_header_changes_nothing_another_visitor_sees(site, forged):
 def redis_commands(port):
     """The commands redis-server runs while the block runs, each a list of words."""
     commands, marker = [], "hostile-test-end-of-block"
-    with Redis(host="127.0.0.1", port=port).monitor() as stream:
+    # Connected before the watch starts: the end mark is the one command it adds.
+    marking = Redis(host="127.0.0.1", port=port)
+    marking.ping()
+    with marking, Redis(host="127.0.0.1", port=port).monitor() as stream:
 
         def watch():
             for command in stream.listen():
@@ -161,8 +165,7 @@ def redis_commands(port):
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         yield commands
-        with Redis(host="127.0.0.1", port=port) as redis:
-            redis.set(marker, 1)
+        marking.set(marker, 1)
         watcher.join(timeout=30)
         assert not watcher.is_alive(), "the redis watcher never saw the end of the block"
 
@@ -215,7 +218,7 @@ def test_a_storm_of_missing_pages_leaves_no_render_lock_and_waits_for_none(site)
 
 def test_a_host_not_allowed_costs_one_log_line(site):
     before = len(site.log.read_bytes())
-    status = site.send(
+    status, _ = site.send(
         "GET /recipes/ HTTP/1.1\r\nHost: scanner.example\r\nConnection: close\r\n\r\n"
     )
     # Django logs before it answers: its lines are in the log by now.
@@ -226,3 +229,14 @@ def test_a_host_not_allowed_costs_one_log_line(site):
         f"one request for a host not in ALLOWED_HOSTS logged {len(lines)} lines, "
         f"{len(logged)} bytes:\n{logged[:3000]}"
     )
+
+
+@pytest.mark.parametrize("method, status", [("OPTIONS", 204), ("TRACE", 405), ("POST", 405)])
+def test_a_method_that_does_not_read_never_reaches_the_cache(site, method, status):
+    with redis_commands(site.redis.port) as commands:
+        answer, headers = site.send(
+            f"{method} /recipes/ HTTP/1.1\r\nHost: {{host}}\r\nContent-Length: 0\r\n"
+            "Connection: close\r\n\r\n"
+        )
+    assert answer == status and "Allow: GET, HEAD, OPTIONS" in headers, (answer, headers)
+    assert commands == [], f"{method} /recipes/ made {len(commands)} calls to the cache"
