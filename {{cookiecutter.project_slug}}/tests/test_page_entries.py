@@ -78,7 +78,7 @@ def test_what_clients_send_adds_no_entry(url, entries, make_junk):
     added = entries() - before
     assert statuses == {200}
     assert not added, (
-        f"{JUNK_REQUESTS} requests for {url} added {len(added)} entries, such as {sorted(added)[:2]}"
+        f"{JUNK_REQUESTS} requests for {url} added {len(added)} entries, e.g. {sorted(added)[:2]}"
     )
 
 

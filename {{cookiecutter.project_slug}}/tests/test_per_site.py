@@ -48,9 +48,7 @@ def test_the_stored_copy_lives_as_long_as_the_chosen_timeout(client, rf, recipes
 
 
 @pytest.mark.urls(__name__)
-def test_a_visitor_with_a_session_is_served_without_the_page_cache(
-    client, rf, recipes, settings
-):
+def test_a_visitor_with_a_session_is_served_without_the_page_cache(client, rf, recipes, settings):
     """A session cookie, even of a visitor not signed in, neither finds nor stores a page."""
     assert client.session.session_key  # A session of its own, saved in the database.
     for _ in range(2):
