@@ -19,7 +19,15 @@ from contextlib import contextmanager
 import pytest
 from redis import Redis
 
-from tests.support import LEVELS, PYTHON, answers_for, answers_id, gunicorn, run
+from tests.support import (
+    LEVELS,
+    PYTHON,
+    answers_for,
+    answers_id,
+    gunicorn,
+    junk_request,
+    run,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -233,29 +241,6 @@ def test_a_crowd_right_after_an_edit_stores_the_page_once(seeded_site, tmp_path,
     )
 
 
-def flood(number, rng):
-    """(path, headers) of one request of a flood: what a site meets in its first week.
-
-    Random query strings (tracking links, made-up parameters), random ports on an
-    allowed host, made-up session cookies, and header values of every kind.
-    """
-    path = PAGES[number % len(PAGES)]
-    kind, word = number % 4, "".join(rng.choices(string.ascii_lowercase, k=8))
-    if kind == 0:
-        query = rng.choice([f"utm_source={word}&fbclid={word}", f"q={word}", f"{word}=1"])
-        return f"{path}?{query}", {}
-    if kind == 1:
-        return path, {"Host": f"127.0.0.1:{rng.randrange(1, 65536)}"}
-    if kind == 2:
-        return path, {"Cookie": f"sessionid={word}{number}; _ga=GA1.1.{number}"}
-    return path, {
-        "User-Agent": f"crawler/{word}",
-        "Accept-Language": f"{word[:2]};q=0.9",
-        "Accept-Encoding": rng.choice(["gzip", "br", "zstd", word]),
-        "X-Session-Cookie": word,
-    }
-
-
 FLOOD = 400
 
 
@@ -272,7 +257,7 @@ def test_a_flood_of_junk_requests_adds_no_cache_entry(seeded_site, tmp_path):
         before = set(redis.scan_iter(count=1000))
         rng, statuses = random.Random(19), Counter()
         for number in range(FLOOD):
-            path, headers = flood(number, rng)
+            path, headers = junk_request(number, rng, PAGES)
             statuses[fetch(site + path, headers=headers)[0]] += 1
         added = set(redis.scan_iter(count=1000)) - before
 
