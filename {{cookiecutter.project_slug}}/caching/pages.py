@@ -67,7 +67,7 @@ def canonical_host(request):
 
     Django keys pages on the URL with its host, and lets any port or spelling of
     an allowed host through. split_domain_port() is what Django 5.2's get_host()
-    validates with (tests/test_shared_pages.py fails if it changes). Under gunicorn
+    validates with (tests/test_page_entries.py fails if it changes). Under gunicorn
     on a unix socket SERVER_PORT comes from Host itself: bind it to a TCP port.
     Only for GET and HEAD, the methods pages are cached for: a form's CSRF check
     compares the Origin with the host as the browser sent it.
@@ -166,7 +166,7 @@ class OneRenderAtATime:
 
     def process_request(self, request):
         if hasattr(request, "page_cache_key_prefix"):
-            return None  # The per-site cache has it: each page is stored once.
+            return None  # A page cache around this one has it: a page is stored once.
         request.page_cache_key_prefix = self.key_prefix
         if not shared_page_request(request):
             # Neither looked up nor stored: Django's middleware stores only the
@@ -196,7 +196,7 @@ class StoreSharedPages:
 
     def process_response(self, request, response):
         if getattr(request, "page_cache_key_prefix", None) != self.key_prefix:
-            return response  # The per-site cache stores it, or none looked it up.
+            return response  # Another page cache stores it, or none looked it up.
         if response.cookies:
             patch_cache_control(response, private=True)
         elif response.status_code == 200 and not response.streaming:  # What may be stored.
