@@ -72,8 +72,8 @@ def canonical_host(request):
     Only for GET and HEAD, the methods pages are cached for: a form's CSRF check
     compares the Origin with the host as the browser sent it.
     """
-    host = request.META.get("HTTP_HOST", "")
-    domain, port = split_domain_port(host)
+    # What the client sent (request.headers keeps it); get_host() reads META.
+    domain, port = split_domain_port(request.headers.get("host", ""))
     if not domain or request.method not in ("GET", "HEAD"):
         return  # No host, or none Django allows (it answers 400): nothing is stored.
     if port and port == request.META.get("SERVER_PORT") and port not in ("80", "443"):
