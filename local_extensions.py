@@ -127,6 +127,7 @@ def optional_files(answers):
         "tests/test_shared_pages.py": facts["pages"],
         "tests/test_failed_renders.py": facts["pages"],
         "tests/test_page_checks.py": facts["pages"],
+        "tests/test_page_entries.py": facts["pages"],
         "tests/test_per_site_checks.py": answers["cache_per_site"],
         # add() is not atomic between the live server's threads for db and file.
         "tests/test_crowd.py": facts["pages"] and backend not in ("db", "file"),

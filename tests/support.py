@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import string
 import subprocess
 import sys
 import time
@@ -261,6 +262,29 @@ def get(url, headers=None):
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, dict(response.headers), response.read().decode()
+
+
+def junk_request(number, rng, paths):
+    """(path, headers) of request `number` of a flood: what a site meets in its first week.
+
+    In turn: random query strings (tracking links, made-up parameters), random
+    ports on an allowed host, made-up session cookies, header values of every kind.
+    """
+    path = paths[number % len(paths)]
+    kind, word = number % 4, "".join(rng.choices(string.ascii_lowercase, k=8))
+    if kind == 0:
+        query = rng.choice([f"utm_source={word}&fbclid={word}", f"q={word}", f"{word}=1"])
+        return f"{path}?{query}", {}
+    if kind == 1:
+        return path, {"Host": f"127.0.0.1:{rng.randrange(1, 65536)}"}
+    if kind == 2:
+        return path, {"Cookie": f"sessionid={word}{number}; _ga=GA1.1.{number}"}
+    return path, {
+        "User-Agent": f"crawler/{word}",
+        "Accept-Language": f"{word[:2]};q=0.9",
+        "Accept-Encoding": rng.choice(["gzip", "br", "zstd", word]),
+        "X-Session-Cookie": word,
+    }
 
 
 # The request line and status in a server's access log: "GET /recipes/ HTTP/1.1" 304
