@@ -5,7 +5,9 @@ The checks of the cache backend's own settings are in caching/backend_checks.py.
 https://docs.djangoproject.com/en/5.2/topics/checks/
 """
 
+{% if d.pages -%}
 from django.conf import settings
+{% endif -%}
 from django.core.checks import Error, Tags, register
 
 from . import conf
