@@ -2,6 +2,7 @@
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -10,6 +11,7 @@ from tests.support import (
     BACKENDS,
     LEVELS,
     PYTHON,
+    StepFailed,
     answers_for,
     answers_id,
     cli_env,
@@ -133,10 +135,22 @@ def test_ci_workflow_tests_against_the_backend_service(baked):
     runs = [step.get("run", "") for step in test["steps"]]
     assert any("secrets.token_urlsafe" in r and "DJANGO_SECRET_KEY=" in r for r in runs), runs
     assert "pip install -r requirements-dev.txt" in runs
+    assert "lint-imports" in runs
     assert "pytest" in runs
     lint = [step.get("run", "") for step in workflow["jobs"]["lint"]["steps"]]
     assert any(r.startswith("pre-commit run --all-files") for r in lint), lint
     check_schema(project, ".github/workflows/ci.yml", "vendor.github-workflows")
+
+
+def test_caching_imports_neither_the_apps_nor_the_settings(baked):
+    """The import contract of pyproject.toml holds, and lint-imports fails once it breaks."""
+    backend, project = baked
+    lint_imports = [str(Path(PYTHON).with_name("lint-imports")), "--no-cache"]
+    run(lint_imports, project, None)
+    conf = project / "caching" / "conf.py"
+    conf.write_text(f"{conf.read_text(encoding='utf-8')}\nimport recipes.models\n", "utf-8")
+    with pytest.raises(StepFailed, match="caching.conf -> recipes.models"):
+        run(lint_imports, project, None)
 
 
 def test_dependabot_proposes_upgrades_within_django_lts(baked):

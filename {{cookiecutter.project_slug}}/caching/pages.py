@@ -31,6 +31,8 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import decorator_from_middleware_with_args
 {%- endif %}
 
+from . import conf
+
 # What stored pages vary on instead of Cookie: SharedPagesMiddleware sets it on
 # every request from the session cookie, whatever the client sent.
 SESSION_HEADER = "X-Session-Cookie"
@@ -59,7 +61,7 @@ def drop_tracking_parameters(request):
 
 def is_tracking(name):
     name = unquote_plus(name)
-    return any(fnmatchcase(name, pattern) for pattern in settings.CACHE_TRACKING_PARAMETERS)
+    return any(fnmatchcase(name, pattern) for pattern in conf.tracking_parameters())
 
 
 def canonical_host(request):
@@ -99,7 +101,7 @@ def shared_page_request(request):
         view_name = resolve(request.path_info, getattr(request, "urlconf", None)).view_name
     except Resolver404:
         return False
-    varies_on = settings.CACHE_PAGE_QUERY_PARAMETERS.get(view_name, ())
+    varies_on = conf.page_query_parameters().get(view_name, ())
     pairs = parse_qsl(query, keep_blank_values=True)
     names = [name for name, _ in pairs]
     return (
@@ -132,9 +134,7 @@ class SharedPagesMiddleware:
             vary = ("Cookie" if name == SESSION_HEADER else name for name in vary)
             response["Vary"] = ", ".join(dict.fromkeys(vary))
             response.headers.pop("Expires", None)
-            patch_cache_control(
-                response, max_age=settings.CACHE_BROWSER_SECONDS, must_revalidate=True
-            )
+            patch_cache_control(response, max_age=conf.browser_seconds(), must_revalidate=True)
         return response
 
 
@@ -261,7 +261,8 @@ class CacheMiddleware(OneRenderAtATime, StoreSharedPages, cache_middleware.Cache
 
 
 def cache_page_for_anonymous(view):
-    """cache_page for pages that anonymous visitors share, in the "pages" cache."""
+    """cache_page for pages that anonymous visitors share, in the pages cache (caching/conf.py)."""
     cache_page = decorator_from_middleware_with_args(CacheMiddleware)
-    return cache_page(page_timeout=settings.CACHE_TIMEOUT, cache_alias="pages", key_prefix="")(view)
+    timeout, alias = conf.timeout(), conf.pages_alias()
+    return cache_page(page_timeout=timeout, cache_alias=alias, key_prefix="")(view)
 {%- endif %}

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     # https://whitenoise.readthedocs.io/en/stable/django.html#using-whitenoise-in-development
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The cache layer (caching/apps.py): its system checks and settings.
+    "caching",
     "recipes",
 ]
 
