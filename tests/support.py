@@ -256,6 +256,32 @@ def memcached_server(workdir, *options, name="memcached"):
     return Server(name, command, workdir)
 
 
+# varnish/default.vcl's one backend, the line an owner changes.
+VARNISH_BACKEND = '.host = "127.0.0.1"; .port = "8000";'
+
+
+def varnish_server(workdir, vcl, backend_port, name="varnishd"):
+    """A varnishd on a free loopback port running `vcl` (the baked varnish/default.vcl's
+    text) in front of 127.0.0.1:backend_port, in workdir (its -n); not started yet."""
+    program = require_program("varnishd", "varnish")
+    assert VARNISH_BACKEND in vcl, f"the VCL's backend is no longer {VARNISH_BACKEND}"
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    vcl_file = workdir / "default.vcl"
+    backend = VARNISH_BACKEND.replace('"8000"', f'"{backend_port}"')
+    vcl_file.write_text(vcl.replace(VARNISH_BACKEND, backend), encoding="utf-8")
+
+    def command(port):
+        # -j none: no separate users for the compiler and workers, which could not
+        # read the test's private temporary directory when the tests run as root.
+        return [
+            *(program, "-F", "-a", f"127.0.0.1:{port}", "-f", str(vcl_file), "-j", "none"),
+            *("-n", str(workdir / "instance"), "-T", "none", "-s", "malloc,32m"),
+        ]
+
+    return Server(name, command, workdir)
+
+
 def get(url, headers=None):
     """(status, headers, body) of one GET."""
     request = urllib.request.Request(url, headers=headers or {})
