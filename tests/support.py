@@ -48,9 +48,16 @@ def answers_id(answers):
     """A readable test id: backend:redis-per_site:True-..."""
     parts = [f"backend:{answers['cache_backend']}"]
     parts += [f"{SHORT[level]}:{answers[level]}" for level in LEVELS]
+    if "front_cache" in answers:
+        parts.append(f"front_cache:{answers['front_cache']}")
     if "use_debug_toolbar" in answers:
         parts.append(f"debug_toolbar:{answers['use_debug_toolbar']}")
     return "-".join(parts)
+
+
+def with_varnish(answers):
+    """The same answers with Varnish in front (front_cache=varnish)."""
+    return {**answers, "front_cache": "varnish"}
 
 
 ALL_COMBINATIONS = [
