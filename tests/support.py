@@ -270,7 +270,8 @@ VARNISH_BACKEND = '.host = "127.0.0.1"; .port = "8000";'
 def varnish_server(workdir, vcl, backend_port, name="varnishd"):
     """A varnishd on a free loopback port running `vcl` (the baked varnish/default.vcl's
     text) in front of 127.0.0.1:backend_port, in workdir (its -n); not started yet."""
-    program = require_program("varnishd", "varnish")
+    # Debian keeps varnishd in /usr/sbin, off most users' PATH.
+    program = shutil.which("varnishd", path="/usr/sbin") or require_program("varnishd", "varnish")
     assert VARNISH_BACKEND in vcl, f"the VCL's backend is no longer {VARNISH_BACKEND}"
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
