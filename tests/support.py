@@ -267,7 +267,7 @@ def memcached_server(workdir, *options, name="memcached"):
 VARNISH_BACKEND = '.host = "127.0.0.1"; .port = "8000";'
 
 
-def varnish_server(workdir, vcl, backend_port, name="varnishd"):
+def varnish_server(workdir, vcl, backend_port, *options, name="varnishd"):
     """A varnishd on a free loopback port running `vcl` (the baked varnish/default.vcl's
     text) in front of 127.0.0.1:backend_port, in workdir (its -n); not started yet."""
     # Debian keeps varnishd in /usr/sbin, off most users' PATH.
@@ -284,7 +284,7 @@ def varnish_server(workdir, vcl, backend_port, name="varnishd"):
         # read the test's private temporary directory when the tests run as root.
         return [
             *(program, "-F", "-a", f"127.0.0.1:{port}", "-f", str(vcl_file), "-j", "none"),
-            *("-n", str(workdir / "instance"), "-T", "none", "-s", "malloc,32m"),
+            *("-n", str(workdir / "instance"), "-T", "none", "-s", "malloc,32m", *options),
         ]
 
     return Server(name, command, workdir)

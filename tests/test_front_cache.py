@@ -105,7 +105,9 @@ def site(tmp_path_factory):
         port = int(backend.rsplit(":", 1)[1])
         varnishes = []
         for name in ("varnish-a", "varnish-b"):
-            server = support.varnish_server(workdir / name, vcl_of(project), port, name).start()
+            server = support.varnish_server(
+                workdir / name, vcl_of(project), port, name=name
+            ).start()
             stack.callback(server.stop)
             varnishes.append(f"http://127.0.0.1:{server.port}")
         yield SimpleNamespace(
