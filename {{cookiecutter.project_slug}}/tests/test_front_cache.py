@@ -11,8 +11,11 @@ import threading
 
 import pytest
 from django.core.checks import run_checks
+from django.http import HttpResponse
+from django.test import RequestFactory
 
 from caching import front_cache
+from caching.pages import SESSION_HEADER
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +47,35 @@ def test_a_query_string_is_not_for_varnish(client, page):
 
 def test_a_post_is_not_for_varnish(client, page):
     assert "Surrogate-Control" not in client.post(page)
+
+
+def shared_page():
+    """A page as the page cache hands it on: stored for visitors without a session."""
+    response = HttpResponse("a page")
+    response["Vary"] = SESSION_HEADER
+    return response
+
+
+def setting_a_cookie(response):
+    response.set_cookie("theme", "dark")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        setting_a_cookie,
+        lambda response: response.__setitem__("Cache-Control", "private"),
+        lambda response: response.__setitem__("Cache-Control", "no-store"),
+        lambda response: response.__setitem__("Cache-Control", "max-age=0, no-cache"),
+    ],
+    ids=["set-cookie", "private", "no-store", "no-cache"],
+)
+def test_a_response_for_one_visitor_is_not_for_varnish(change):
+    request = RequestFactory().get("/recipes/")
+    response = shared_page()
+    assert front_cache.shared_with_everyone(request, response)
+    change(response)
+    assert not front_cache.shared_with_everyone(request, response)
 
 
 class FakeVarnish:

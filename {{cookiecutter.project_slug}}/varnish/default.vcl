@@ -64,8 +64,9 @@ sub vcl_recv {
     # pages visitors share: without it, they all get the same stored copy.
     unset req.http.Cookie;
     # A page past its FRONT_CACHE_SECONDS is fetched again; only if that fails
-    # (vcl_deliver) does the visitor get the stored page, within its grace.
-    if (req.http.X-Stored-Page == "stale") {
+    # (vcl_deliver restarts the request) does the visitor get the stored page,
+    # within its grace. What a client sends in X-Stored-Page counts for nothing.
+    if (req.restarts > 0 && req.http.X-Stored-Page == "stale") {
         set req.grace = 6h;
     } else {
         set req.grace = 0s;
