@@ -148,6 +148,22 @@ def test_browsers_see_what_they_saw_without_varnish(site):
     assert "Surrogate-Control" not in headers and "X-Cache-Tags" not in headers
 
 
+# 7. Conditional requests.
+
+
+def test_varnish_answers_if_none_match_with_a_304_itself(site):
+    front = site.varnishes[1]
+    request(front, "/recipes/3/", HTTPS)
+    status, headers, _ = request(front, "/recipes/3/", HTTPS)
+    assert was_hit(headers) and headers["ETag"], dict(headers)
+    before = backend_requests(site, "/recipes/3/")
+    status, headers, body = request(
+        front, "/recipes/3/", {**HTTPS, "If-None-Match": headers["ETag"]}
+    )
+    assert status == 304 and body == "" and was_hit(headers)
+    assert backend_requests(site, "/recipes/3/") == before
+
+
 # 3. Never stored at the front.
 
 
