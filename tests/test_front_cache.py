@@ -284,7 +284,7 @@ def test_a_dead_varnish_is_logged(site):
     assert [line for line in said.splitlines() if dead in line], said
 
 
-def test_a_ban_from_outside_the_acl_is_refused(site, tmp_path):
+def test_a_ban_relayed_by_the_tls_proxy_is_refused(site):
     front = site.varnishes[0]
     request(front, "/recipes/2/", HTTPS)
     ban = {"X-Ban-Tag": "recipes"}
