@@ -81,6 +81,8 @@ from tests.support import (  # noqa: E402
     prepare,
     redis_server,
     run,
+    varnish_server,
+    with_varnish,
 )
 
 CONFIGURATIONS = [("off", set())] + [(SHORT[level], {level}) for level in LEVELS]
@@ -120,10 +122,11 @@ def start_cache_server(backend, workdir):
     return None
 
 
-def setup_site(backend, name, levels, server, recipes, workdir):
+def setup_site(backend, name, levels, server, recipes, workdir, front_cache=False):
     """Bake, add the trivial views, migrate and seed `recipes`: (project, environment)."""
     workdir = workdir / f"{backend}-{name}"
-    project = bake(answers_for(backend, levels), workdir)
+    answers = answers_for(backend, levels)
+    project = bake(with_varnish(answers) if front_cache else answers, workdir)
     (project / "bench_urls.py").write_text(BENCH_URLS)
     (project / "bench_settings.py").write_text(BENCH_SETTINGS)
     port = server.port if server else None
@@ -375,12 +378,15 @@ ARTICLE = Path(__file__).resolve().parent / "article"
 ARTICLE_APP = "article_site.wsgi:application"
 OURS = [("per_view", {"cache_per_view"}), ("per_site", {"cache_per_site"})]
 PAGES = {"article": "/recipe", "per_view": "/recipes/", "per_site": "/recipes/"}
+PAGES["varnish"] = "/recipes/"
 # How each page marks a recipe: the article's template, then ours.
 RECIPE_MARKS = {"article": "<h1>", "per_view": 'class="recipe"', "per_site": 'class="recipe"'}
+RECIPE_MARKS["varnish"] = 'class="recipe"'
 ARTICLE_LABELS = {
     "article": "the article's",
     "per_view": "our per-view",
     "per_site": "our per-site",
+    "varnish": "Varnish in front of our per-site",
 }
 
 
@@ -477,6 +483,18 @@ def article_side_by_side(args, workdir):
             pid_files[name] = workdir / f"{name}.pid"
             env["GUNICORN_CMD_ARGS"] = f"{SYNC_WORKERS} --pid {pid_files[name]}"
             urls[name] = stack.enter_context(gunicorn(project, env, workers=2)) + PAGES[name]
+        # Varnish (varnish/default.vcl) in front of a per-site bake with front_cache=varnish.
+        project, env = setup_site(
+            "redis", "varnish", {"cache_per_site"}, server, args.article_recipes, workdir, True
+        )
+        env["GUNICORN_CMD_ARGS"] = SYNC_WORKERS
+        backend = stack.enter_context(gunicorn(project, env, workers=2))
+        pid_files["varnish"] = workdir / "varnish.pid"
+        vcl = (project / "varnish" / "default.vcl").read_text()
+        port = int(backend.rsplit(":", 1)[1])
+        front = varnish_server(workdir / "varnish", vcl, port, "-P", str(pid_files["varnish"]))
+        stack.callback(front.stop)
+        urls["varnish"] = f"http://127.0.0.1:{front.start().port}" + PAGES["varnish"]
         article, env = setup_article(server, project, workdir)
         pid_files["article"] = workdir / "article.pid"
         env["GUNICORN_CMD_ARGS"] += f" --pid {pid_files['article']}"
@@ -544,8 +562,13 @@ def article_markdown(article, args):
         "what any page costs here before Django does anything for it (HTTP, gunicorn's sync "
         "worker, a new connection per request); in brackets, its req/s / the article's.",
         "",
-        "| round | article's cache_page | our per-view | our per-site | trivial view |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "*Varnish in front*: `varnish/default.vcl` on Varnish "
+        "(`-s malloc,32m`) in front of a per-site bake with `front_cache=varnish`; the CPU "
+        "time is varnishd's; then its req/s / our per-site's, gunicorn direct.",
+        "",
+        "| round | article's cache_page | our per-view | our per-site | Varnish in front | "
+        "trivial view |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for number, figures in enumerate(article["rounds"], start=1):
         cells = [f"{figures['article']:.0f} · {figures['cpu_us_article']:.0f} us"]
@@ -556,6 +579,11 @@ def article_markdown(article, args):
                 f"{figures[name]:.0f} ({speed:.2f}x) · {cpu:.0f} us "
                 f"({figures['cpu_us_article'] / cpu:.2f}x)"
             )
+        speed, front = figures["varnish"] / figures["article"], varnish_speed(figures)
+        cells.append(
+            f"{figures['varnish']:.0f} ({speed:.2f}x) · {figures['cpu_us_varnish']:.0f} us "
+            f"· {front:.1f}x per-site"
+        )
         speed = figures["trivial"] / figures["article"]
         cells.append(
             f"{figures['trivial']:.0f} ({speed:.2f}x) · {figures['cpu_us_trivial']:.0f} us"
@@ -569,6 +597,9 @@ def article_markdown(article, args):
                 r["cpu_us_article"] / r[f"cpu_us_{name}"] for r in article["rounds"]
             )
             cells.append(f"{speed:.2f}x · {cpu:.2f}x")
+        speed = statistics.median(r["varnish"] / r["article"] for r in article["rounds"])
+        front = statistics.median(map(varnish_speed, article["rounds"]))
+        cells.append(f"{speed:.2f}x · {front:.1f}x per-site")
         speed = statistics.median(r["trivial"] / r["article"] for r in article["rounds"])
         cells.append(f"{speed:.2f}x")
         lines.append("| median ratios | | " + " | ".join(cells) + " |")
@@ -764,6 +795,11 @@ def hostile_markdown(figures):
         times = f"{cost['read_us']:.0f} us | {cost['write_us']:.0f} us"
         lines.append(f"| {name} | {cost['bytes']:,} | {times} |")
     return "\n".join(lines) + "\n"
+
+
+def varnish_speed(figures):
+    """/recipes/ through Varnish, over the same page from gunicorn direct (per-site)."""
+    return figures["varnish"] / figures["per_site"]
 
 
 def paired_ratio(figures, floors):

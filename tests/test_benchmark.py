@@ -46,12 +46,15 @@ def test_benchmark_puts_our_redis_pages_side_by_side_with_the_article(tmp_path):
     assert "our per-view 50 recipes" in table and "our per-site 50 recipes" in table, table
     rounds = [line for line in table.splitlines() if line.startswith("| 1 |")]
     assert len(rounds) == 1, table  # --quick: one round
-    # round, article, our per-view, our per-site, trivial view: req/s (ratio) · CPU a hit
+    # round, article, our per-view, our per-site, Varnish in front, trivial view:
+    # req/s (ratio) · CPU a hit
     cells = [cell.strip() for cell in rounds[0].strip("|").split("|")]
     assert re.fullmatch(r"\d+ · \d+ us", cells[1]), rounds[0]
     ours = r"\d+ \(\d+\.\d\dx\) · \d+ us \(\d+\.\d\dx\)"
     assert all(re.fullmatch(ours, cell) for cell in cells[2:4]), rounds[0]
-    assert re.fullmatch(r"\d+ \(\d+\.\d\dx\) · \d+ us", cells[4]), rounds[0]
+    front = r"\d+ \(\d+\.\d\dx\) · \d+ us · \d+\.\dx per-site"
+    assert re.fullmatch(front, cells[4]), rounds[0]
+    assert re.fullmatch(r"\d+ \(\d+\.\d\dx\) · \d+ us", cells[5]), rounds[0]
     assert not (tmp_path / "results.png").exists()  # no levels section, no chart
 
 

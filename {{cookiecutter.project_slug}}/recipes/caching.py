@@ -15,6 +15,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+{% if d.front_cache -%}
+from caching import front_cache
+{% endif -%}
 from caching.requests import remember, remembered
 
 from .models import Ingredient, Recipe
@@ -23,6 +26,9 @@ from .version_store import RECIPES_VERSION_KEY, read_version, store_version
 
 def recipes_version():
     """The token that changes after every write to recipes or ingredients, read once a request."""
+{%- if d.front_cache %}
+    front_cache.shows("recipes")  # The page being built shows recipes: Varnish tags it.
+{%- endif %}
     return remembered(RECIPES_VERSION_KEY, stored_or_new_version)
 
 
@@ -46,6 +52,10 @@ def invalidate_recipe_caches():
     version = secrets.token_hex(8)
     store_version(version)
     remember(RECIPES_VERSION_KEY, version)
+{%- if d.front_cache %}
+    # Then Varnish drops every page that shows recipes (at most 0.5 s per Varnish).
+    front_cache.ban("recipes")
+{%- endif %}
 
 
 @receiver([post_save, post_delete], sender=Recipe)
