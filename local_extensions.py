@@ -101,11 +101,14 @@ def derived(answers):
         "version_push": backend == "redis" and any_level,
         # Django's own backend class turns a failure into a miss (django-redis does it itself).
         "miss_on_error": backend in ("memcached", "db", "file"),
+        # Varnish in front stores the pages the page cache shares, and is told of edits.
+        "front_cache": answers.get("front_cache", "none") == "varnish" and pages,
     }
 
 
 # The cache_backend choices of cookiecutter.json, in its order.
 BACKENDS = CONTEXT["cache_backend"]
+FRONT_CACHES = CONTEXT["front_cache"]
 LEVELS = ["cache_per_site", "cache_per_view", "cache_template_fragment", "cache_low_level"]
 # The baked test file that proves each level: tests/test_per_site.py, ...
 LEVEL_TESTS = {level: f"tests/test_{level.removeprefix('cache_')}.py" for level in LEVELS}
@@ -125,7 +128,9 @@ def optional_files(answers):
         "recipes/context_processors.py": answers["cache_template_fragment"],
         "caching/pages.py": facts["pages"],
         "tests/test_shared_pages.py": facts["pages"],
+        "tests/test_failed_renders.py": facts["pages"],
         "tests/test_page_checks.py": facts["pages"],
+        "tests/test_page_entries.py": facts["pages"],
         "tests/test_per_site_checks.py": answers["cache_per_site"],
         # add() is not atomic between the live server's threads for db and file.
         "tests/test_crowd.py": facts["pages"] and backend not in ("db", "file"),
@@ -148,6 +153,9 @@ def optional_files(answers):
         "caching/redis_sentinel.py": backend == "redis",
         "tests/test_redis_sentinel.py": backend == "redis",
         "recipes/management/commands/createcachetable.py": backend == "db",
+        "varnish/default.vcl": facts["front_cache"],
+        "caching/front_cache.py": facts["front_cache"],
+        "tests/test_front_cache.py": facts["front_cache"],
     }
     for other in BACKENDS:
         if other != "locmem":  # Django's LocMemCache as it is: no module of its own.
@@ -169,3 +177,4 @@ class DerivedAnswers(Extension):
         environment.globals["derived"] = derived
         environment.globals["removed_files"] = removed_files
         environment.globals["backends"] = BACKENDS
+        environment.globals["front_caches"] = FRONT_CACHES

@@ -31,6 +31,13 @@ same round.
     python benchmarks/run.py --backends redis --seconds 3 --traffic-seconds 20
     python benchmarks/run.py --quick --backends locmem   # a smoke run; figures mean little
     python benchmarks/run.py --sections article          # the article side by side alone
+    python benchmarks/run.py --sections hostile          # a flood, a storm, compression
+
+Then hostile traffic, on a Redis bake with per-site and per-view caching: the
+entries and bytes a flood of junk requests adds (random query strings, Host
+ports, made-up session cookies, header values), the latency of missing pages
+under a storm while hits go on, and what django-redis's zlib COMPRESSOR does to a
+stored page and to a read of it. Beside each, what issue 19 measured before.
 
 Writes benchmarks/results/results.md, results.json and results.png.
 """
@@ -69,14 +76,17 @@ from tests.support import (  # noqa: E402
     backend_env,
     bake,
     gunicorn,
+    junk_request,
     memcached_server,
     prepare,
     redis_server,
     run,
+    varnish_server,
+    with_varnish,
 )
 
 CONFIGURATIONS = [("off", set())] + [(SHORT[level], {level}) for level in LEVELS]
-SECTIONS = ["levels", "article"]
+SECTIONS = ["levels", "article", "hostile"]
 BENCH_URLS = """from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import include, path
@@ -112,10 +122,11 @@ def start_cache_server(backend, workdir):
     return None
 
 
-def setup_site(backend, name, levels, server, recipes, workdir):
+def setup_site(backend, name, levels, server, recipes, workdir, front_cache=False):
     """Bake, add the trivial views, migrate and seed `recipes`: (project, environment)."""
     workdir = workdir / f"{backend}-{name}"
-    project = bake(answers_for(backend, levels), workdir)
+    answers = answers_for(backend, levels)
+    project = bake(with_varnish(answers) if front_cache else answers, workdir)
     (project / "bench_urls.py").write_text(BENCH_URLS)
     (project / "bench_settings.py").write_text(BENCH_SETTINGS)
     port = server.port if server else None
@@ -367,12 +378,15 @@ ARTICLE = Path(__file__).resolve().parent / "article"
 ARTICLE_APP = "article_site.wsgi:application"
 OURS = [("per_view", {"cache_per_view"}), ("per_site", {"cache_per_site"})]
 PAGES = {"article": "/recipe", "per_view": "/recipes/", "per_site": "/recipes/"}
+PAGES["varnish"] = "/recipes/"
 # How each page marks a recipe: the article's template, then ours.
 RECIPE_MARKS = {"article": "<h1>", "per_view": 'class="recipe"', "per_site": 'class="recipe"'}
+RECIPE_MARKS["varnish"] = 'class="recipe"'
 ARTICLE_LABELS = {
     "article": "the article's",
     "per_view": "our per-view",
     "per_site": "our per-site",
+    "varnish": "Varnish in front of our per-site",
 }
 
 
@@ -469,6 +483,18 @@ def article_side_by_side(args, workdir):
             pid_files[name] = workdir / f"{name}.pid"
             env["GUNICORN_CMD_ARGS"] = f"{SYNC_WORKERS} --pid {pid_files[name]}"
             urls[name] = stack.enter_context(gunicorn(project, env, workers=2)) + PAGES[name]
+        # Varnish (varnish/default.vcl) in front of a per-site bake with front_cache=varnish.
+        project, env = setup_site(
+            "redis", "varnish", {"cache_per_site"}, server, args.article_recipes, workdir, True
+        )
+        env["GUNICORN_CMD_ARGS"] = SYNC_WORKERS
+        backend = stack.enter_context(gunicorn(project, env, workers=2))
+        pid_files["varnish"] = workdir / "varnish.pid"
+        vcl = (project / "varnish" / "default.vcl").read_text()
+        port = int(backend.rsplit(":", 1)[1])
+        front = varnish_server(workdir / "varnish", vcl, port, "-P", str(pid_files["varnish"]))
+        stack.callback(front.stop)
+        urls["varnish"] = f"http://127.0.0.1:{front.start().port}" + PAGES["varnish"]
         article, env = setup_article(server, project, workdir)
         pid_files["article"] = workdir / "article.pid"
         env["GUNICORN_CMD_ARGS"] += f" --pid {pid_files['article']}"
@@ -536,8 +562,13 @@ def article_markdown(article, args):
         "what any page costs here before Django does anything for it (HTTP, gunicorn's sync "
         "worker, a new connection per request); in brackets, its req/s / the article's.",
         "",
-        "| round | article's cache_page | our per-view | our per-site | trivial view |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "*Varnish in front*: `varnish/default.vcl` on Varnish "
+        "(`-s malloc,32m`) in front of a per-site bake with `front_cache=varnish`; the CPU "
+        "time is varnishd's; then its req/s / our per-site's, gunicorn direct.",
+        "",
+        "| round | article's cache_page | our per-view | our per-site | Varnish in front | "
+        "trivial view |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for number, figures in enumerate(article["rounds"], start=1):
         cells = [f"{figures['article']:.0f} · {figures['cpu_us_article']:.0f} us"]
@@ -548,6 +579,11 @@ def article_markdown(article, args):
                 f"{figures[name]:.0f} ({speed:.2f}x) · {cpu:.0f} us "
                 f"({figures['cpu_us_article'] / cpu:.2f}x)"
             )
+        speed, front = figures["varnish"] / figures["article"], varnish_speed(figures)
+        cells.append(
+            f"{figures['varnish']:.0f} ({speed:.2f}x) · {figures['cpu_us_varnish']:.0f} us "
+            f"· {front:.1f}x per-site"
+        )
         speed = figures["trivial"] / figures["article"]
         cells.append(
             f"{figures['trivial']:.0f} ({speed:.2f}x) · {figures['cpu_us_trivial']:.0f} us"
@@ -561,10 +597,209 @@ def article_markdown(article, args):
                 r["cpu_us_article"] / r[f"cpu_us_{name}"] for r in article["rounds"]
             )
             cells.append(f"{speed:.2f}x · {cpu:.2f}x")
+        speed = statistics.median(r["varnish"] / r["article"] for r in article["rounds"])
+        front = statistics.median(map(varnish_speed, article["rounds"]))
+        cells.append(f"{speed:.2f}x · {front:.1f}x per-site")
         speed = statistics.median(r["trivial"] / r["article"] for r in article["rounds"])
         cells.append(f"{speed:.2f}x")
         lines.append("| median ratios | | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+# Hostile traffic, on a Redis bake with both page caches, as issue 19 measured it.
+HOSTILE_LEVELS = {"cache_per_site", "cache_per_view"}
+HOSTILE_PAGES = ["/recipes/", "/recipes/1/", "/recipes/2/"]
+# What issue 19 measured before: 700 flood requests after a warm-up added 2,350
+# entries and 26 MB; 4 visitors asking for missing pages waited a median 2.0 s, and
+# /recipes/ hits up to 2.1 s meanwhile.
+BEFORE = {"entries": 2350 * 1000 / 700, "bytes": 26e6 * 1000 / 700, "missing": 2.0, "hits": 2.1}
+STORM_VISITORS = 4
+# Run by `manage.py shell -c` in the bake: one stored page, kept in Redis without
+# and with django-redis's zlib compressor; its size there, and what a read from
+# Redis (a process's first hit on it: later hits are served from the local copy,
+# which holds the pickle) and a write cost, in microseconds.
+COMPRESSION = """
+import json, pickle, time, zlib
+from django.conf import settings
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
+
+redis = get_redis_connection("default")
+key = next(redis.scan_iter(match="*cache_page*", count=1000))
+stored = redis.get(key)
+entry = pickle.loads(zlib.decompress(stored) if stored[:1] == b"x" else stored)
+figures = {{"local_hit_us": 0.0}}
+started = time.perf_counter()
+for _ in range({reads}):
+    pickle.loads(entry.pickled)
+figures["local_hit_us"] = (time.perf_counter() - started) * 1e6 / {reads}
+for name, compressor in [
+    ("none", "django_redis.compressors.identity.IdentityCompressor"),
+    ("zlib", "django_redis.compressors.zlib.ZlibCompressor"),
+]:
+    config = settings.CACHES["shared_pages"]
+    options = {{**config["OPTIONS"], "COMPRESSOR": compressor}}
+    cache = RedisCache(config["LOCATION"], {{**config, "KEY_PREFIX": "bench-" + name,
+        "KEY_FUNCTION": None, "OPTIONS": options}})
+    started = time.perf_counter()
+    for _ in range({reads}):
+        cache.set("page", entry)
+    write = (time.perf_counter() - started) * 1e6 / {reads}
+    started = time.perf_counter()
+    for _ in range({reads}):
+        cache.get("page")
+    read = (time.perf_counter() - started) * 1e6 / {reads}
+    figures[name] = {{"bytes": redis.strlen(cache.make_key("page")), "read_us": read,
+        "write_us": write, "html_bytes": len(pickle.loads(entry.pickled).content)}}
+print(json.dumps(figures))
+"""
+
+
+def timed_get(base, path, headers=None):
+    """(status, seconds) of one GET on a connection of its own, whatever the status."""
+    connection = connect(base, timeout=30)
+    started = time.perf_counter()
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status, time.perf_counter() - started
+
+
+def redis_figures(port):
+    """(keys, bytes of memory used) of the Redis server on port."""
+    from redis import Redis
+
+    with Redis(port=port) as redis:
+        return redis.dbsize(), redis.info("memory")["used_memory"]
+
+
+def hostile(args, workdir):
+    """A flood's entries and bytes, a storm of missing pages, compression of a stored page."""
+    workdir = workdir / "hostile"
+    with ExitStack() as stack:
+        server = start_cache_server("redis", workdir)
+        stack.callback(server.stop)
+        project, env = setup_site("redis", "hostile", HOSTILE_LEVELS, server, args.recipes, workdir)
+        deleted = f"/recipes/{args.recipes}/"
+        code = (
+            f"from recipes.models import Recipe; Recipe.objects.filter(pk={args.recipes}).delete()"
+        )
+        run([PYTHON, "manage.py", "shell", "-c", code], project, env)
+        site = stack.enter_context(
+            gunicorn(project, {**env, "GUNICORN_CMD_ARGS": SYNC_WORKERS}, workers=2)
+        )
+        for path in HOSTILE_PAGES:  # the site's pages, asked for directly and through a proxy
+            for headers in ({}, {"Host": "127.0.0.1"}, {}):
+                timed_get(site, path, headers)
+        keys, memory = redis_figures(server.port)
+        rng, statuses = random.Random(19), set()
+        for number in range(args.flood_requests):
+            path, headers = junk_request(number, rng, HOSTILE_PAGES)
+            statuses.add(timed_get(site, path, headers)[0])
+        if statuses != {200}:
+            raise StepFailed(f"the flood was answered {sorted(statuses)}, not 200 alone")
+        after_keys, after_memory = redis_figures(server.port)
+        per_1000 = 1000 / args.flood_requests
+        figures = {
+            "flood_requests": args.flood_requests,
+            "entries": (after_keys - keys) * per_1000,
+            "bytes": (after_memory - memory) * per_1000,
+        }
+        figures.update(storm(site, deleted, args.storm_requests))
+        reads = 200 if args.quick else 2000
+        result = run(
+            [PYTHON, "manage.py", "shell", "-c", COMPRESSION.format(reads=reads)], project, env
+        )
+        figures["compression"] = json.loads(result.stdout.strip().splitlines()[-1])
+    compressed = figures["compression"]
+    print(
+        f"  hostile   per 1,000 flood requests {figures['entries']:.0f} entries, "
+        f"{figures['bytes'] / 1e3:.0f} kB; missing pages median {figures['missing_median']:.3f} s "
+        f"max {figures['missing_max']:.3f} s, hits max {figures['hits_max']:.3f} s; a page "
+        f"{compressed['none']['bytes']:,} bytes, zlib {compressed['zlib']['bytes']:,}",
+        file=sys.stderr,
+    )
+    return figures
+
+
+def storm(site, deleted, requests):
+    """Visitors asking at once for a deleted recipe and a page past the end, while hits go on."""
+    missing, hits, done = [], [], threading.Event()
+
+    def visitor(number):
+        path = deleted if number % 2 else "/recipes/?page=99999"
+        for _ in range(requests):
+            status, seconds = timed_get(site, path)
+            if status != 404:
+                raise StepFailed(f"GET {path} answered {status}, not 404")
+            missing.append(seconds)
+
+    def reader(_number):
+        while not done.is_set():
+            hits.append(timed_get(site, "/recipes/")[1])
+
+    readers = threading.Thread(target=run_threads, args=(reader, 2))
+    readers.start()
+    try:
+        run_threads(visitor, STORM_VISITORS)
+    finally:
+        done.set()
+        readers.join()
+    return {
+        "storm_requests": len(missing),
+        "missing_median": statistics.median(missing),
+        "missing_max": max(missing),
+        "hits_median": statistics.median(hits),
+        "hits_max": max(hits),
+    }
+
+
+def hostile_markdown(figures):
+    compression = figures["compression"]
+    missing = f"{figures['missing_median'] * 1e3:.0f} / {figures['missing_max'] * 1e3:.0f} ms"
+    hits = f"{figures['hits_median'] * 1e3:.0f} / {figures['hits_max'] * 1e3:.0f} ms"
+    lines = [
+        "### Hostile traffic",
+        "",
+        "A Redis bake with per-site and per-view caching, gunicorn 2 sync workers. *Flood*: "
+        f"{figures['flood_requests']} requests for the list and two recipes after a "
+        "warm-up, in turn with random query strings (tracking and made-up parameters), "
+        "random `Host: 127.0.0.1:<port>`, made-up `sessionid` cookies and random header "
+        "values; Redis keys (`DBSIZE`) and `used_memory` added, per 1,000 requests. "
+        f"*Storm*: {STORM_VISITORS} visitors asking for a deleted recipe and `?page=99999` "
+        f"({figures['storm_requests']} requests) while 2 others read `/recipes/`. "
+        "*Before*: what issue 19 measured.",
+        "",
+        "| | before | now |",
+        "| --- | ---: | ---: |",
+        f"| flood: entries per 1,000 requests | {BEFORE['entries']:,.0f} "
+        f"| {figures['entries']:,.0f} |",
+        f"| flood: bytes per 1,000 requests | {BEFORE['bytes'] / 1e6:.0f} MB "
+        f"| {figures['bytes'] / 1e3:,.0f} kB |",
+        f"| storm: missing pages, median / max | {BEFORE['missing']:.1f} s / - | {missing} |",
+        f"| storm: `/recipes/` hits meanwhile, median / max | - / {BEFORE['hits']:.1f} s "
+        f"| {hits} |",
+        "",
+        f"*Compression* of a stored page ({compression['none']['html_bytes']:,} bytes of "
+        "HTML), in Redis without and with django-redis's `ZlibCompressor`: its size, and "
+        "the time a read from Redis (each process's first hit on the page) and a write "
+        "take. Later hits come from the process's local copy, which holds the pickle: "
+        f"{compression['local_hit_us']:.0f} us either way.",
+        "",
+        "| compressor | bytes in Redis | read | write |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name in ("none", "zlib"):
+        cost = compression[name]
+        times = f"{cost['read_us']:.0f} us | {cost['write_us']:.0f} us"
+        lines.append(f"| {name} | {cost['bytes']:,} | {times} |")
+    return "\n".join(lines) + "\n"
+
+
+def varnish_speed(figures):
+    """/recipes/ through Varnish, over the same page from gunicorn direct (per-site)."""
+    return figures["varnish"] / figures["per_site"]
 
 
 def paired_ratio(figures, floors):
@@ -671,7 +906,8 @@ def main():
         choices=SECTIONS,
         default=SECTIONS,
         help="levels: each level and real traffic, per backend; article: side by side with "
-        "the seed article's cache_page (with redis among --backends)",
+        "the seed article's cache_page (with redis among --backends); hostile: a flood, a "
+        "storm of missing pages and compression, on Redis (with redis among --backends)",
     )
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
@@ -688,6 +924,10 @@ def main():
         "--traffic-seconds", type=int, default=20, help="how long the real-traffic run lasts"
     )
     parser.add_argument("--traffic-connections", type=int, default=16)
+    parser.add_argument("--flood-requests", type=int, default=1000, help="junk requests")
+    parser.add_argument(
+        "--storm-requests", type=int, default=25, help="requests for missing pages per visitor"
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -697,8 +937,9 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.rounds, args.traffic_seconds = 1, 1, 3
+        args.flood_requests, args.storm_requests = 200, 5
     numbers = ["seconds", "rounds", "recipes", "article_recipes"]
-    for option in [*numbers, "traffic_seconds", "traffic_connections"]:
+    for option in [*numbers, "traffic_seconds", "traffic_connections", "flood_requests"]:
         if getattr(args, option) < 1:
             sys.exit(f"ERROR: --{option.replace('_', '-')}: must be 1 or more")
     if args.recipes < TRAFFIC_RECIPES:
@@ -707,7 +948,7 @@ def main():
         if backend in args.backends and not shutil.which(program):
             sys.exit(f"ERROR: --backends: {backend} needs {program}; run scripts/install-servers")
     args.out.mkdir(parents=True, exist_ok=True)
-    rows, article = [], None
+    rows, article, hostile_figures = [], None, None
     with tempfile.TemporaryDirectory(prefix="cachebench-") as tmp:
         try:
             if "levels" in args.sections:
@@ -715,6 +956,8 @@ def main():
                     rows.append(bench_backend(backend, args, Path(tmp)))
             if "article" in args.sections and "redis" in args.backends:
                 article = article_side_by_side(args, Path(tmp))
+            if "hostile" in args.sections and "redis" in args.backends:
+                hostile_figures = hostile(args, Path(tmp))
         except StepFailed as error:
             sys.exit(f"ERROR: {error}")
     results = {"machine": machine(), "rows": rows}
@@ -722,6 +965,9 @@ def main():
     if article:
         results["article"] = article
         text += ("\n" if text else "") + article_markdown(article, args)
+    if hostile_figures:
+        results["hostile"] = hostile_figures
+        text += ("\n" if text else "") + hostile_markdown(hostile_figures)
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
     (args.out / "results.md").write_text(text)
     if rows:

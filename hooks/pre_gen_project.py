@@ -79,6 +79,19 @@ def boolean_problem(value):
     return None
 
 
+FRONT_CACHES = json.loads(r"""{{ front_caches | tojson }}""")
+
+
+def front_cache_problem(front_cache):
+    if front_cache not in FRONT_CACHES:
+        return "must be one of " + ", ".join(FRONT_CACHES)
+    # Varnish stores only the pages Django's page cache would share (caching/pages.py).
+    pages = ANSWERS["cache_per_site"] is True or ANSWERS["cache_per_view"] is True
+    if front_cache != "none" and not pages:
+        return "needs cache_per_site or cache_per_view, which decide the pages visitors share"
+    return None
+
+
 CHECKS = [
     ("project_name", name_problem),
     ("project_slug", slug_problem),
@@ -88,6 +101,7 @@ CHECKS = [
     ("cache_per_view", boolean_problem),
     ("cache_template_fragment", boolean_problem),
     ("cache_low_level", boolean_problem),
+    ("front_cache", front_cache_problem),
     ("use_debug_toolbar", boolean_problem),
 ]
 

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import string
 import subprocess
 import sys
 import time
@@ -48,9 +49,16 @@ def answers_id(answers):
     """A readable test id: backend:redis-per_site:True-..."""
     parts = [f"backend:{answers['cache_backend']}"]
     parts += [f"{SHORT[level]}:{answers[level]}" for level in LEVELS]
+    if "front_cache" in answers:
+        parts.append(f"front_cache:{answers['front_cache']}")
     if "use_debug_toolbar" in answers:
         parts.append(f"debug_toolbar:{answers['use_debug_toolbar']}")
     return "-".join(parts)
+
+
+def with_varnish(answers):
+    """The same answers with Varnish in front (front_cache=varnish)."""
+    return {**answers, "front_cache": "varnish"}
 
 
 ALL_COMBINATIONS = [
@@ -256,11 +264,61 @@ def memcached_server(workdir, *options, name="memcached"):
     return Server(name, command, workdir)
 
 
+# varnish/default.vcl's one backend, the line an owner changes.
+VARNISH_BACKEND = '.host = "127.0.0.1"; .port = "8000";'
+
+
+def varnish_server(workdir, vcl, backend_port, *options, name="varnishd"):
+    """A varnishd on a free loopback port running `vcl` (the baked varnish/default.vcl's
+    text) in front of 127.0.0.1:backend_port, in workdir (its -n); not started yet."""
+    # Debian keeps varnishd in /usr/sbin, off most users' PATH.
+    program = shutil.which("varnishd", path="/usr/sbin") or require_program("varnishd", "varnish")
+    assert VARNISH_BACKEND in vcl, f"the VCL's backend is no longer {VARNISH_BACKEND}"
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    vcl_file = workdir / "default.vcl"
+    backend = VARNISH_BACKEND.replace('"8000"', f'"{backend_port}"')
+    vcl_file.write_text(vcl.replace(VARNISH_BACKEND, backend), encoding="utf-8")
+
+    def command(port):
+        # -j none: no separate users for the compiler and workers, which could not
+        # read the test's private temporary directory when the tests run as root.
+        return [
+            *(program, "-F", "-a", f"127.0.0.1:{port}", "-f", str(vcl_file), "-j", "none"),
+            *("-n", str(workdir / "instance"), "-T", "none", "-s", "malloc,32m", *options),
+        ]
+
+    return Server(name, command, workdir)
+
+
 def get(url, headers=None):
     """(status, headers, body) of one GET."""
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, dict(response.headers), response.read().decode()
+
+
+def junk_request(number, rng, paths):
+    """(path, headers) of request `number` of a flood: what a site meets in its first week.
+
+    In turn: random query strings (tracking links, made-up parameters), random
+    ports on an allowed host, made-up session cookies, header values of every kind.
+    """
+    path = paths[number % len(paths)]
+    kind, word = number % 4, "".join(rng.choices(string.ascii_lowercase, k=8))
+    if kind == 0:
+        query = rng.choice([f"utm_source={word}&fbclid={word}", f"q={word}", f"{word}=1"])
+        return f"{path}?{query}", {}
+    if kind == 1:
+        return path, {"Host": f"127.0.0.1:{rng.randrange(1, 65536)}"}
+    if kind == 2:
+        return path, {"Cookie": f"sessionid={word}{number}; _ga=GA1.1.{number}"}
+    return path, {
+        "User-Agent": f"crawler/{word}",
+        "Accept-Language": f"{word[:2]};q=0.9",
+        "Accept-Encoding": rng.choice(["gzip", "br", "zstd", word]),
+        "X-Session-Cookie": word,
+    }
 
 
 # The request line and status in a server's access log: "GET /recipes/ HTTP/1.1" 304

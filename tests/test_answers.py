@@ -55,6 +55,7 @@ BAD_REPLAYED_ANSWERS = [
     ("cache_backend", "Redis", BACKENDS),
     ("cache_per_site", "maybe", "must be true or false"),
     ("cache_timeout", "600s", TIMEOUT),
+    ("front_cache", "nginx", "must be one of none, varnish"),
 ]
 
 
@@ -122,6 +123,13 @@ def test_a_bad_replayed_answer_is_refused_in_one_line(
 ):
     result = cookiecutter_cli("--replay-file", replay_file(tmp_path, **{field: answer}))
     assert_refused(result, field, problem, answer)
+
+
+def test_varnish_needs_a_page_level(cookiecutter_cli, tmp_path):
+    answers = {"cache_per_site": False, "cache_per_view": False, "front_cache": "varnish"}
+    result = cookiecutter_cli("--replay-file", replay_file(tmp_path, **answers))
+    problem = "needs cache_per_site or cache_per_view, which decide the pages visitors share"
+    assert_refused(result, "front_cache", problem, "varnish")
 
 
 def test_a_name_without_letters_or_digits_needs_a_slug(cookiecutter_cli):

@@ -16,6 +16,7 @@ from tests.support import (
     derived,
     optional_files,
     run,
+    with_varnish,
 )
 
 # Every combination bakes with the debug toolbar (the default); these without it.
@@ -24,6 +25,22 @@ WITHOUT_TOOLBAR = [
     {**answers_for("locmem", set()), "use_debug_toolbar": False},
 ]
 TOOLBAR_TRACES = ("debug_toolbar", "debug-toolbar", "debug toolbar", "DEBUG_TOOLBAR")
+# A handful with Varnish in front: each page level alone, and both, on three backends.
+WITH_VARNISH = [
+    with_varnish(answers_for("redis", set(LEVELS))),
+    with_varnish(answers_for("locmem", {"cache_per_view"})),
+    with_varnish(answers_for("memcached", {"cache_per_site", "cache_low_level"})),
+]
+# What front_cache=varnish leaves in the project; none of it is there without it.
+FRONT_CACHE_TRACES = [
+    ("config/settings.py", "caching.front_cache.FrontCacheMiddleware"),
+    ("config/settings.py", 'FRONT_CACHE_URLS = env.list("FRONT_CACHE_URLS"'),
+    ("recipes/caching.py", 'front_cache.ban("recipes")'),
+    ("compose.yaml", "  varnish:"),
+    ("README.md", 'varnishd -F -a :6081 -f "$PWD/varnish/default.vcl" -s malloc,256m'),
+    (".github/workflows/ci.yml", "varnish"),
+]
+FRONT_CACHE_WORDS = ("varnish", "Varnish", "front_cache", "FRONT_CACHE", "Surrogate")
 
 # What each answer leaves in the project: (file, text) pairs that must be present
 # when the answer is chosen and absent when it is not.
@@ -78,7 +95,7 @@ def requirement_names(text):
     return names
 
 
-@pytest.fixture(params=ALL_COMBINATIONS + WITHOUT_TOOLBAR, ids=answers_id)
+@pytest.fixture(params=ALL_COMBINATIONS + WITHOUT_TOOLBAR + WITH_VARNISH, ids=answers_id)
 def baked(request, bake):
     return request.param, bake(request.param)
 
@@ -123,6 +140,14 @@ def test_bake_matches_the_answers(baked):
     assert (".env" in texts) and "DJANGO_SECRET_KEY=" in texts[".env"], where
     assert ".env" in texts[".gitignore"].splitlines(), where
 
+    front_cache = answers.get("front_cache") == "varnish"
+    for path, trace in FRONT_CACHE_TRACES:
+        found = trace in texts.get(path, "")
+        assert found == front_cache, f"{where}: {trace!r} in {path} is {found}"
+    if not front_cache:
+        traces = [path for path, text in texts.items() if any(w in text for w in FRONT_CACHE_WORDS)]
+        assert traces == [], f"{where}: the front cache left in {traces}"
+
     toolbar = answers.get("use_debug_toolbar", True)
     assert ("django-debug-toolbar" in texts["requirements-dev.txt"]) == toolbar, where
     assert ('"debug_toolbar"' in settings) == toolbar, where
@@ -146,6 +171,8 @@ def test_bake_passes_checks_and_linters(baked):
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": "x" * 20 + "-not-a-real-secret-but-long-enough-for-django-checks",
         "DJANGO_ALLOWED_HOSTS": "recipes.example.com",
+        # Read by a front_cache=varnish bake only: the Varnish it tells of edits.
+        "FRONT_CACHE_URLS": "http://127.0.0.1:6081",
     }
     run([PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], project, production)
     run([PYTHON, "-m", "ruff", "check", "--no-cache", "."], project, env)

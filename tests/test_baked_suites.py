@@ -17,6 +17,7 @@ from tests.support import (
     gunicorn,
     prepare,
     run,
+    with_varnish,
 )
 
 pytestmark = pytest.mark.slow
@@ -26,6 +27,9 @@ SUITES = [
     answers_for(backend, levels)
     for backend in BACKENDS
     for levels in [set(LEVELS), *({level} for level in LEVELS), set()]
+] + [
+    with_varnish(answers_for("redis", set(LEVELS))),
+    with_varnish(answers_for("memcached", {"cache_per_view"})),
 ]
 
 

@@ -46,12 +46,15 @@ def test_benchmark_puts_our_redis_pages_side_by_side_with_the_article(tmp_path):
     assert "our per-view 50 recipes" in table and "our per-site 50 recipes" in table, table
     rounds = [line for line in table.splitlines() if line.startswith("| 1 |")]
     assert len(rounds) == 1, table  # --quick: one round
-    # round, article, our per-view, our per-site, trivial view: req/s (ratio) · CPU a hit
+    # round, article, our per-view, our per-site, Varnish in front, trivial view:
+    # req/s (ratio) · CPU a hit
     cells = [cell.strip() for cell in rounds[0].strip("|").split("|")]
     assert re.fullmatch(r"\d+ · \d+ us", cells[1]), rounds[0]
     ours = r"\d+ \(\d+\.\d\dx\) · \d+ us \(\d+\.\d\dx\)"
     assert all(re.fullmatch(ours, cell) for cell in cells[2:4]), rounds[0]
-    assert re.fullmatch(r"\d+ \(\d+\.\d\dx\) · \d+ us", cells[4]), rounds[0]
+    front = r"\d+ \(\d+\.\d\dx\) · \d+ us · \d+\.\dx per-site"
+    assert re.fullmatch(front, cells[4]), rounds[0]
+    assert re.fullmatch(r"\d+ \(\d+\.\d\dx\) · \d+ us", cells[5]), rounds[0]
     assert not (tmp_path / "results.png").exists()  # no levels section, no chart
 
 
@@ -72,3 +75,19 @@ def test_profile_of_a_hit_names_each_layer_and_counts_redis_commands():
     # The article's cache_page asks Redis twice a hit (header key, page); ours, once warm, never.
     article, per_view, per_site, _ = map(float, rows["Redis commands per hit"])
     assert article >= 2 and per_view < 0.5 and per_site < 0.5, table
+
+
+def test_hostile_section_runs_alone_and_counts_no_entries_for_a_flood(tmp_path):
+    command = [PYTHON, "benchmarks/run.py", "--quick", "--backends", "redis"]
+    command += ["--sections", "hostile", "--out", str(tmp_path)]
+    env = site_env(
+        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
+    )
+    run(command, TEMPLATE, env)
+    table = (tmp_path / "results.md").read_text()
+    assert table.startswith("### Hostile traffic"), table  # the hostile section alone
+    # before, now: entries are a count, not a speed.
+    assert "| flood: entries per 1,000 requests | 3,357 | 0 |" in table, table
+    rows = {line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")}
+    assert {"none", "zlib", "storm: missing pages, median / max"} <= rows, table
+    assert not (tmp_path / "results.png").exists()

@@ -278,6 +278,6 @@ def test_check_deploy_reports_a_redis_that_refuses_writes(
     finally:
         server.stop()
     if warning is None:
-        assert "recipes.W003" not in said, said
+        assert "caching.W004" not in said, said
     else:
-        assert f"(recipes.W003) Redis {warning}" in said, said
+        assert f"(caching.W004) Redis {warning}" in said, said

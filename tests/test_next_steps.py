@@ -112,19 +112,19 @@ def test_next_steps_are_coloured_on_a_terminal_unless_no_color(tmp_path, no_colo
 # Two levels unlike the defaults: the answers, not the defaults, must win; the slug
 # suggested is made from the name just typed.
 DIALOGUE = [
-    ("  [1/11] What is your site called? (Recipe Site): ", "Soup Kitchen"),
+    ("  [1/12] What is your site called? (Recipe Site): ", "Soup Kitchen"),
     (
-        "  [2/11] Folder and Python package name (lowercase letters, digits and _) "
+        "  [2/12] Folder and Python package name (lowercase letters, digits and _) "
         "(soup_kitchen): ",
         "",
     ),
     (
-        "  [3/11] One line describing the site (A Django recipe site with caching done right.): ",
+        "  [3/12] One line describing the site (A Django recipe site with caching done right.): ",
         "",
     ),
-    ("  [4/11] Your name (for pyproject.toml) (Your Name): ", ""),
+    ("  [4/12] Your name (for pyproject.toml) (Your Name): ", ""),
     (
-        "  [5/11] Where should the cache live?\n"
+        "  [5/12] Where should the cache live?\n"
         "    1 - Local memory (built in; nothing to install; one process only)\n"
         "    2 - Redis (django-redis; needs a Redis server)\n"
         "    3 - Memcached (pymemcache; needs a memcached server)\n"
@@ -134,26 +134,34 @@ DIALOGUE = [
         "2",
     ),
     (
-        "  [6/11] Cache every page for anonymous visitors (per-site middleware)? [y/n] (n): ",
+        "  [6/12] Cache every page for anonymous visitors (per-site middleware)? [y/n] (n): ",
         "y",
     ),
     (
-        "  [7/11] Cache the recipe list and detail pages for anonymous visitors "
+        "  [7/12] Cache the recipe list and detail pages for anonymous visitors "
         "(per-view cache_page)? [y/n] (y): ",
         "n",
     ),
     (
-        "  [8/11] Cache the recipe cards and ingredient lists inside the templates "
+        "  [8/12] Cache the recipe cards and ingredient lists inside the templates "
         "(template fragments; helps signed-in visitors too)? [y/n] (y): ",
         "n",
     ),
     (
-        "  [9/11] Cache the recipe list's rows through the low-level cache API? [y/n] (n): ",
+        "  [9/12] Cache the recipe list's rows through the low-level cache API? [y/n] (n): ",
         "y",
     ),
-    ("  [10/11] How long cached items live, in seconds (600): ", "120"),
     (
-        "  [11/11] Add django-debug-toolbar for development (SQL and Cache panels; "
+        "  [10/12] Put a shared HTTP cache in front of the site, which serves anonymous "
+        "visitors' pages without Python, and while the site is down?\n"
+        "    1 - No: Django's own caches only\n"
+        "    2 - Varnish (varnish/default.vcl; needs per-site or per-view caching)\n"
+        "    Choose from [1/2] (1): ",
+        "2",
+    ),
+    ("  [11/12] How long cached items live, in seconds (600): ", "120"),
+    (
+        "  [12/12] Add django-debug-toolbar for development (SQL and Cache panels; "
         "only when DJANGO_DEBUG is on)? [y/n] (y): ",
         "n",
     ),
@@ -196,3 +204,4 @@ def test_interactive_bake_asks_every_question_in_order_and_bakes_the_answers(tmp
     assert {"test_per_site.py", "test_low_level.py"} <= tests
     assert not {"test_per_view.py", "test_template_fragment.py"} & tests
     assert "# Soup Kitchen" in (project / "README.md").read_text(encoding="utf-8")
+    assert (project / "varnish" / "default.vcl").is_file()

@@ -343,7 +343,7 @@ def db_project(tmp_path):
 def test_missing_cache_table(db_project, tmp_path, stoppers):
     env = site_env()
     check = manage_check(db_project, env, "--database", "default")
-    assert "(recipes.W001) The cache table 'django_cache' does not exist" in check.stderr
+    assert "(caching.W001) The cache table 'django_cache' does not exist" in check.stderr
     assert "HINT: Run `python manage.py createcachetable`." in check.stderr
 
     site = Site(db_project, env, tmp_path / "site.log")
@@ -381,7 +381,7 @@ def test_cache_directory_that_cannot_be_created(file_project, tmp_path, stoppers
     check = manage_check(file_project, env)
     assert check.returncode == 1
     assert (
-        f"(recipes.E006) The cache directory '{directory}' cannot be created "
+        f"(caching.E006) The cache directory '{directory}' cannot be created "
         f"({tmp_path / 'a-file'} is a file), so nothing can be cached."
     ) in check.stderr
 
@@ -397,6 +397,6 @@ def test_cache_directory_that_is_not_writable(file_project, tmp_path):
     check = manage_check(file_project, site_env(CACHE_DIR=str(directory)), as_user=True)
     assert check.returncode == 1
     assert (
-        f"(recipes.E006) The cache directory '{directory}' is not writable "
+        f"(caching.E006) The cache directory '{directory}' is not writable "
         "(Permission denied), so nothing can be cached."
     ) in check.stderr

@@ -172,4 +172,4 @@ def test_pre_commit_hooks_run_the_pinned_linters():
                     f"{hook['id']} installs {dependency}; dev.txt pins {development[name]}"
                 )
                 checked.add(name)
-    assert {"ruff", "djlint"} <= checked
+    assert {"ruff", "djlint", "import-linter"} <= checked

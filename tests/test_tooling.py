@@ -2,6 +2,7 @@
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -10,6 +11,7 @@ from tests.support import (
     BACKENDS,
     LEVELS,
     PYTHON,
+    StepFailed,
     answers_for,
     answers_id,
     cli_env,
@@ -19,6 +21,7 @@ from tests.support import (
     prepare,
     run,
     serve,
+    with_varnish,
 )
 
 # compose.yaml: the chosen backend's server, and PostgreSQL, for local development.
@@ -79,8 +82,7 @@ def baked(request, bake):
     return backend, bake(answers_for(backend, set(LEVELS)))
 
 
-def test_env_example_lists_every_variable_the_settings_read(baked):
-    backend, project = baked
+def assert_env_example_lists_every_variable_the_settings_read(project, where):
     settings = (project / "config" / "settings.py").read_text(encoding="utf-8")
     example = dict(
         line.split("=", 1)
@@ -89,9 +91,14 @@ def test_env_example_lists_every_variable_the_settings_read(baked):
     )
     read = env_reads(settings)
     assert read, "found no env() calls in config/settings.py"
-    assert set(example) == set(read), f"backend:{backend}: .env.example and settings differ"
+    assert set(example) == set(read), f"{where}: .env.example and settings differ"
     for name, default in read.items():
-        assert example[name] == default, f"backend:{backend}: {name}'s default in .env.example"
+        assert example[name] == default, f"{where}: {name}'s default in .env.example"
+
+
+def test_env_example_lists_every_variable_the_settings_read(baked):
+    backend, project = baked
+    assert_env_example_lists_every_variable_the_settings_read(project, f"backend:{backend}")
 
 
 def test_compose_offers_the_backend_server_and_postgres(baked):
@@ -137,9 +144,36 @@ def test_ci_workflow_tests_against_the_backend_service(baked):
     runs = [step.get("run", "") for step in test["steps"]]
     assert any("secrets.token_urlsafe" in r and "DJANGO_SECRET_KEY=" in r for r in runs), runs
     assert "pip install -r requirements-dev.txt" in runs
+    assert "lint-imports" in runs
     assert "pytest" in runs
     lint = [step.get("run", "") for step in workflow["jobs"]["lint"]["steps"]]
     assert any(r.startswith("pre-commit run --all-files") for r in lint), lint
+    check_schema(project, ".github/workflows/ci.yml", "vendor.github-workflows")
+
+
+def test_caching_imports_neither_the_apps_nor_the_settings(baked):
+    """The import contract of pyproject.toml holds, and lint-imports fails once it breaks."""
+    backend, project = baked
+    lint_imports = [str(Path(PYTHON).with_name("lint-imports")), "--no-cache"]
+    run(lint_imports, project, None)
+    conf = project / "caching" / "conf.py"
+    conf.write_text(f"{conf.read_text(encoding='utf-8')}\nimport recipes.models\n", "utf-8")
+    with pytest.raises(StepFailed, match="caching.conf -> recipes.models"):
+        run(lint_imports, project, None)
+
+
+def test_varnish_in_front_is_configured_run_and_checked(bake):
+    answers = with_varnish(answers_for("redis", {"cache_per_view"}))
+    project = bake(answers)
+    assert_env_example_lists_every_variable_the_settings_read(project, answers_id(answers))
+    compose = load_yaml(project, "compose.yaml")
+    varnish = compose["services"]["varnish"]
+    # The VCL's backend, 127.0.0.1:8000, is gunicorn on this machine; only it reaches Varnish.
+    assert varnish["network_mode"] == "host" and "127.0.0.1:6081" in varnish["command"]
+    check_schema(project, "compose.yaml", "vendor.compose-spec")
+    workflow = load_yaml(project, ".github/workflows/ci.yml")
+    runs = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
+    assert any("apt-get install" in r and "varnishd -C -f" in r for r in runs), runs
     check_schema(project, ".github/workflows/ci.yml", "vendor.github-workflows")
 
 

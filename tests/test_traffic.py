@@ -19,7 +19,15 @@ from contextlib import contextmanager
 import pytest
 from redis import Redis
 
-from tests.support import LEVELS, PYTHON, answers_for, answers_id, gunicorn, run
+from tests.support import (
+    LEVELS,
+    PYTHON,
+    answers_for,
+    answers_id,
+    gunicorn,
+    junk_request,
+    run,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +37,10 @@ PAGE_MARK = "cache_page"
 PAGES = ["/recipes/", "/recipes/1/"]
 
 
-def fetch(url, cookie=None):
+def fetch(url, cookie=None, headers=None):
     """(status, headers, body) of one GET, whatever the status."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    headers = {**(headers or {}), **({"Cookie": cookie} if cookie else {})}
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.headers, response.read().decode()
@@ -229,4 +238,32 @@ def test_a_crowd_right_after_an_edit_stores_the_page_once(seeded_site, tmp_path,
         f"{answers_id(answers)}: {CROWD} visitors asking for /recipes/ at once right after an "
         f"edit made the site render and store the same page up to {most} times (want 1, "
         f"at most 2): page writes per key {sorted(writes.values(), reverse=True)}"
+    )
+
+
+FLOOD = 400
+
+
+def test_a_flood_of_junk_requests_adds_no_cache_entry(seeded_site, tmp_path):
+    """400 requests: random query strings, Host ports, session cookies, headers; DBSIZE stays."""
+    answers = answers_for("redis", set(LEVELS))
+    project, env, server = seeded_site(answers)
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(project, env, workers=2, log=log) as site, Redis(port=server.port) as redis:
+        for page in PAGES:  # the site's pages, asked for directly and through a proxy
+            for headers in ({}, {"Host": "127.0.0.1"}):
+                for _ in range(2):
+                    fetch(site + page, headers=headers)
+        before = set(redis.scan_iter(count=1000))
+        rng, statuses = random.Random(19), Counter()
+        for number in range(FLOOD):
+            path, headers = junk_request(number, rng, PAGES)
+            statuses[fetch(site + path, headers=headers)[0]] += 1
+        added = set(redis.scan_iter(count=1000)) - before
+
+    assert statuses == {200: FLOOD}, f"statuses: {dict(statuses)}\n{log.read_text()[-3000:]}"
+    assert not added, (
+        f"{answers_id(answers)}: after the site's pages were cached, {FLOOD} requests with "
+        f"random query strings, Host ports, session cookies and header values added "
+        f"{len(added)} Redis entries (DBSIZE delta; want 0), e.g. {sorted(added)[:3]}"
     )

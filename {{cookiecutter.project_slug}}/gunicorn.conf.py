@@ -36,6 +36,16 @@ graceful_timeout = 30
 # The default sync worker answers one request per connection: it ignores
 # keep-alive, so it belongs behind a proxy that buffers (nginx, a load balancer).
 
+# No request header sets SCRIPT_NAME or PATH_INFO. gunicorn (27.0.1) takes them by
+# default from any request sent from an address in forwarded_allow_ips (127.0.0.1:
+# so any client of a proxy on this host that passes headers with underscores), and
+# Django puts SCRIPT_NAME in front of every link it builds: one such request could
+# store pages and fragments whose links lead elsewhere, for every visitor. A site
+# served under a path prefix says so itself: SCRIPT_NAME=/prefix in gunicorn's
+# environment (gunicorn strips it from the path), or Django's FORCE_SCRIPT_NAME.
+# https://docs.gunicorn.org/en/stable/settings.html#forwarder-headers
+forwarder_headers = ""
+
 # One line per request on stdout, with its status and duration in milliseconds:
 # host, user, time, "request line", status, bytes, "referer", "user agent", ms.
 accesslog = "-"

@@ -54,6 +54,17 @@ class IsolatedCaches:
 
         return recording_key_function
 
+    def stored(self, key_prefix):
+        """The keys made through settings() under key_prefix that the cache holds now.
+
+        Every alias stores where "default" does (its LOCATION), so its cache can tell.
+        """
+        made = {key for keys in self.made.values() for key in keys}
+        mine = sorted(key for key in made if key.startswith(f"{key_prefix}:"))
+        as_stored = {"default": {**self.caches_setting["default"], "KEY_FUNCTION": stored_key}}
+        with override_settings(CACHES=as_stored):
+            return set(caches["default"].get_many(mine))
+
     def delete_entries(self):
         """Delete every entry made through settings(), on the servers they were made for."""
         as_stored = {

@@ -82,7 +82,7 @@ def redis_cache_location(url, connect_timeout, socket_timeout):
     Through sentinels, every read and write goes to the primary they name: the
     replicas are there to take over, and a replica may lag behind an edit. A
     Sentinel URL that does not parse is kept as it is, for `manage.py check` to
-    say what is wrong with it (recipes.E004).
+    say what is wrong with it (caching.E004).
     """
     if not is_sentinel_url(url):
         return [part.strip() for part in url.split(",") if part.strip()], {}

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     # https://whitenoise.readthedocs.io/en/stable/django.html#using-whitenoise-in-development
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The cache layer (caching/apps.py): its system checks and settings.
+    "caching",
     "recipes",
 ]
 
@@ -187,13 +189,21 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# https://docs.djangoproject.com/en/5.2/topics/logging/
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"without_traceback": {"()": "config.log_filters.WithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # A request for a host not in ALLOWED_HOSTS (scanners send many): one line
+        # naming the host, and its 400, instead of a traceback each.
+        # https://docs.djangoproject.com/en/5.2/topics/logging/#django-security
+        "django.security.DisallowedHost": {"filters": ["without_traceback"]},
 {%- if d.shared %}
-    # A warning when the cache fails, a note when it works again (once per outage).
-    "loggers": {"caching": {"level": "INFO"}},
+        # A warning when the cache fails, a note when it works again (once per outage).
+        "caching": {"level": "INFO"},
 {%- endif %}
+    },
 }

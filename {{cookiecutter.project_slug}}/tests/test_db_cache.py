@@ -35,8 +35,8 @@ def missing_table(settings, tmp_path):
 
 
 def test_a_missing_cache_table_is_checked(missing_table):
-    messages = [m for m in run_checks(databases=["default"]) if m.id.startswith("recipes.")]
-    assert [message.id for message in messages] == ["recipes.W001"]
+    messages = [m for m in run_checks(databases=["default"]) if m.id.startswith("caching.")]
+    assert [message.id for message in messages] == ["caching.W001"]
     assert "python manage.py createcachetable" in messages[0].hint
 
 

@@ -24,11 +24,11 @@ def test_an_entry_lands_in_the_cache_directory(settings):
 def test_a_cache_directory_the_web_server_serves(settings, tmp_path, root):
     setattr(settings, root, str(tmp_path))
     with_location(settings, str(tmp_path / "cache"))
-    assert check_ids() == ["recipes.E005"]
+    assert check_ids() == ["caching.E005"]
 
 
 def test_a_cache_directory_that_cannot_be_created(settings, tmp_path):
     with_location(settings, unreachable_location(tmp_path))
-    messages = [message for message in run_checks() if message.id == "recipes.E006"]
+    messages = [message for message in run_checks() if message.id == "caching.E006"]
     assert len(messages) == 1
     assert str(tmp_path / "a-file" / "cache") in messages[0].msg

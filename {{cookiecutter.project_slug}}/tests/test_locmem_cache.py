@@ -15,7 +15,7 @@ def test_an_entry_lands_in_local_memory():
 
 def test_local_memory_with_several_processes(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
-    assert check_ids() == ["recipes.W002"]
+    assert check_ids() == ["caching.W002"]
 
 
 def test_local_memory_with_one_process(monkeypatch):

@@ -9,7 +9,7 @@ from django.core.cache import cache, caches
 from django.core.signals import request_finished
 from pymemcache.client.base import Client
 
-from caching.checks import check_memcached_servers
+from caching.backend_checks import check_memcached_servers
 from caching.health import CacheHealth
 from caching.memcached_cache import BlakeRendezvousHash, KeptOpen, PyMemcacheCache
 {%- if d.any_level %}
@@ -128,7 +128,7 @@ def test_a_dead_server_of_a_pool_is_reported_alone(settings, tmp_path, caplog):
 @pytest.mark.parametrize("server", ["localhost", "127.0.0.1:port", "127.0.0.1:99999", "", "a b:1"])
 def test_a_memcached_server_that_is_not_host_port(settings, server):
     with_location(settings, ["127.0.0.1:11211", server])
-    assert [error.id for error in check_memcached_servers(None)] == ["recipes.E003"]
+    assert [error.id for error in check_memcached_servers(None)] == ["caching.E003"]
 
 
 def test_memcached_servers_in_every_form(settings):

@@ -1,4 +1,4 @@
-"""`manage.py check` refuses cached pages without SharedPagesMiddleware (recipes/checks.py)."""
+"""`manage.py check` refuses cached pages without SharedPagesMiddleware (caching/checks.py)."""
 
 from tests.test_checks import check_ids
 
@@ -7,4 +7,4 @@ def test_page_cache_without_shared_pages_middleware(settings):
     settings.MIDDLEWARE = [
         name for name in settings.MIDDLEWARE if name != "caching.pages.SharedPagesMiddleware"
     ]
-    assert check_ids() == ["recipes.E002"]
+    assert check_ids() == ["caching.E002"]

@@ -1,4 +1,4 @@
-"""`manage.py check` names a per-site cache set up wrong (recipes/checks.py)."""
+"""`manage.py check` names a per-site cache set up wrong (caching/checks.py)."""
 
 import pytest
 
@@ -27,7 +27,7 @@ def moved(middleware, name, index):
 
 def test_a_middleware_timeout_that_is_not_whole_seconds(settings):
     settings.CACHE_MIDDLEWARE_SECONDS = "600"
-    assert check_ids() == ["recipes.E001"]
+    assert check_ids() == ["caching.E001"]
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_a_middleware_timeout_that_is_not_whole_seconds(settings):
 )
 def test_cache_middleware_out_of_place(settings, change):
     settings.MIDDLEWARE = change(list(settings.MIDDLEWARE))
-    assert check_ids() == ["recipes.E002"]
+    assert check_ids() == ["caching.E002"]
 
 
 def test_per_site_caching_removed_entirely_is_fine(settings):

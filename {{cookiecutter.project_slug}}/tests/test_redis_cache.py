@@ -24,7 +24,7 @@ def test_an_entry_lands_on_the_redis_server():
 )
 def test_a_redis_url_that_is_not_one(settings, url):
     with_location(settings, ["redis://127.0.0.1:6379/0", url])
-    assert check_ids() == ["recipes.E004"]
+    assert check_ids() == ["caching.E004"]
 
 
 def test_the_error_never_shows_the_password(settings):
@@ -54,7 +54,7 @@ def test_redis_sentinel_passes(settings, location):
 )
 def test_a_malformed_redis_sentinel_url_in_one_line(settings, url, problem):
     with_location(settings, [url])
-    errors = [message for message in run_checks() if message.id == "recipes.E004"]
+    errors = [message for message in run_checks() if message.id == "caching.E004"]
     assert len(errors) == 1
     assert errors[0].msg.startswith("REDIS_URL is not a Redis Sentinel URL: ")
     assert problem in errors[0].msg and "\n" not in errors[0].msg

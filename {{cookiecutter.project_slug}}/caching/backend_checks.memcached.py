@@ -26,7 +26,7 @@ def check_memcached_servers(app_configs, **kwargs):
             f"memcached server {server!r} is not host:port.",
             hint="Set MEMCACHED_SERVERS to a comma-separated list of host:port, "
             "e.g. 127.0.0.1:11211,10.0.0.2:11211.",
-            id="recipes.E003",
+            id="caching.E003",
         )
         for server in servers
         if not is_server(str(server))

@@ -39,7 +39,7 @@ def check_cache_table(app_configs, databases=None, **kwargs):
                 f"The cache table {table!r} does not exist in the {database!r} "
                 "database: nothing is cached.",
                 hint="Run `python manage.py createcachetable`.",
-                id="recipes.W001",
+                id="caching.W001",
             )
         )
     return warnings

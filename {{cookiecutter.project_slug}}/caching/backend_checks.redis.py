@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django_redis import get_redis_connection
 
-from caching.redis_sentinel import is_sentinel_url, parse_sentinel_url
+from .redis_sentinel import is_sentinel_url, parse_sentinel_url
 
 
 @register(Tags.caches)
@@ -29,7 +29,7 @@ def check_redis_url(app_configs, **kwargs):
             f"REDIS_URL is not {problem}.",
             hint="Use redis://host:port/db, rediss://host:port/db or unix:///path/to/redis.sock, "
             "several separated by commas, or redis+sentinel://host:port[,host:port...]/service/db.",
-            id="recipes.E004",
+            id="caching.E004",
         )
         for problem in map(redis_url_problem, dict.fromkeys(urls))  # Aliases share URLs.
         if problem
@@ -73,7 +73,7 @@ def check_redis_memory_policy(app_configs, **kwargs):
             f"Redis {problem}.",
             hint="Run it with --maxmemory <bytes> --maxmemory-policy volatile-lru "
             "(README, Production).",
-            id="recipes.W003",
+            id="caching.W004",
         )
     ]
 

@@ -1,31 +1,34 @@
 {%- set d = derived(cookiecutter) -%}
 """System checks of the cache settings: `python manage.py check` names each mistake.
 
-The checks of the cache backend's own settings are in caching/checks.py.
+The checks of the cache backend's own settings are in caching/backend_checks.py.
 https://docs.djangoproject.com/en/5.2/topics/checks/
 """
 
+{% if d.pages -%}
 from django.conf import settings
+{% endif -%}
 from django.core.checks import Error, Tags, register
 
+from . import conf
 
-def timeout_errors(name):
+
+def timeout_errors(name, value):
     """Django reads a timeout that is not an int as 300 seconds, or fails on every page."""
-    value = getattr(settings, name, None)
     if type(value) is int and value > 0:
         return []
     return [
         Error(
             f"{name} must be a whole number of seconds greater than 0 (got {value!r}).",
             hint=f"Set {name} to an int in config/settings.py, e.g. 600.",
-            id="recipes.E001",
+            id="caching.E001",
         )
     ]
 
 
 @register(Tags.caches)
 def check_cache_timeout(app_configs, **kwargs):
-    return timeout_errors("CACHE_TIMEOUT")
+    return timeout_errors("CACHE_TIMEOUT", conf.timeout())
 {%- if d.pages %}
 
 
@@ -34,7 +37,7 @@ SHARED_PAGES = "caching.pages.SharedPagesMiddleware"
 
 def middleware_errors(*problems):
     hint = "Keep them where config/settings.py puts them: its comments there say why."
-    return [Error(problem, hint=hint, id="recipes.E002") for problem in problems]
+    return [Error(problem, hint=hint, id="caching.E002") for problem in problems]
 
 
 @register(Tags.caches)
@@ -111,7 +114,8 @@ def check_per_site_cache(app_configs, **kwargs):
             for name in middleware[at(FETCH_FROM_CACHE) + 1 :]
             if name not in SKIPPED_ON_A_HIT
         ]
-    return timeout_errors("CACHE_MIDDLEWARE_SECONDS") + middleware_errors(*problems)
+    seconds = settings.CACHE_MIDDLEWARE_SECONDS
+    return timeout_errors("CACHE_MIDDLEWARE_SECONDS", seconds) + middleware_errors(*problems)
 
 
 def short(name):

@@ -8,6 +8,8 @@ import os
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
+from . import conf
+
 
 @register(Tags.caches)
 def check_local_memory_with_one_process(app_configs, **kwargs):
@@ -24,8 +26,8 @@ def check_local_memory_with_one_process(app_configs, **kwargs):
         Warning(
             f"Local-memory caching with WEB_CONCURRENCY={processes}: each process has a "
             "cache of its own, so after an edit the others keep what they cached before "
-            f"for up to {settings.CACHE_TIMEOUT} seconds.",
+            f"for up to {conf.timeout()} seconds.",
             hint="Use Redis or memcached with several processes, or run one.",
-            id="recipes.W002",
+            id="caching.W002",
         )
     ]

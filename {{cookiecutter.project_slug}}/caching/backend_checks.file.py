@@ -30,7 +30,7 @@ def check_cache_directory(app_configs, **kwargs):
                         f"The cache directory {location!r} is inside {name} ({root}): a web "
                         "server would hand the cached pages to anyone who asks.",
                         hint=f"Set CACHE_DIR to a directory outside {name}.",
-                        id="recipes.E005",
+                        id="caching.E005",
                     )
                 )
         problem = why_not_writable(directory)
@@ -39,7 +39,7 @@ def check_cache_directory(app_configs, **kwargs):
                 Error(
                     f"The cache directory {location!r} {problem}, so nothing can be cached.",
                     hint="Make it writable by the user running the site, or set CACHE_DIR.",
-                    id="recipes.E006",
+                    id="caching.E006",
                 )
             )
     return errors
