@@ -49,3 +49,15 @@ def pages_alias():
     """CACHE_PAGES_ALIAS: the alias in CACHES that cache_page stores pages in ("pages")."""
     return getattr(settings, "CACHE_PAGES_ALIAS", "pages")
 {%- endif %}
+{%- if d.front_cache %}
+
+
+def front_cache_urls():
+    """FRONT_CACHE_URLS: base URLs of the Varnish instances told of each edit ([]: none)."""
+    return getattr(settings, "FRONT_CACHE_URLS", [])
+
+
+def front_cache_seconds():
+    """FRONT_CACHE_SECONDS: how long Varnish may keep a page, at most (60)."""
+    return getattr(settings, "FRONT_CACHE_SECONDS", 60)
+{%- endif %}

@@ -19,9 +19,9 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from caching import conf
 from caching.pages import SESSION_HEADER, SESSION_META, vary_headers
 from caching.requests import remembered
 
@@ -55,7 +55,7 @@ class FrontCacheMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if shared_with_everyone(request, response):
-            response[SURROGATE_CONTROL] = f"max-age={settings.FRONT_CACHE_SECONDS}"
+            response[SURROGATE_CONTROL] = f"max-age={conf.front_cache_seconds()}"
             response[TAGS_HEADER] = ",".join(sorted(remembered(f"{__name__}.tags", set)))
         return response
 
@@ -79,7 +79,7 @@ def ban(tag):
     """Drop every page tagged `tag` from each Varnish in FRONT_CACHE_URLS; never raises."""
     if not TAG.fullmatch(tag):
         raise ValueError(f"a tag is lowercase letters, digits, _, . and - (got {tag!r})")
-    for url in settings.FRONT_CACHE_URLS:
+    for url in conf.front_cache_urls():
         try:
             status = send_ban(url, tag)
         except OSError as error:
@@ -137,24 +137,24 @@ def check_front_cache_urls(app_configs, **kwargs):
             f"FRONT_CACHE_URLS holds {url!r}, which is not the base URL of a Varnish.",
             hint="Use http://host:port, several separated by commas, e.g. "
             "http://127.0.0.1:6081,http://10.0.0.7:6081.",
-            id="recipes.E007",
+            id="caching.E007",
         )
-        for url in settings.FRONT_CACHE_URLS
+        for url in conf.front_cache_urls()
         if not base_url(url)
     ]
 
 
 @register(Tags.caches, deploy=True)
 def check_front_cache_is_told(app_configs, **kwargs):
-    if settings.FRONT_CACHE_URLS:
+    if conf.front_cache_urls():
         return []
     return [
         Warning(
             "FRONT_CACHE_URLS is empty: Varnish is told of no edit, so each shows "
-            f"at the front up to FRONT_CACHE_SECONDS ({settings.FRONT_CACHE_SECONDS} s) late.",
+            f"at the front up to FRONT_CACHE_SECONDS ({conf.front_cache_seconds()} s) late.",
             hint="Set FRONT_CACHE_URLS to the base URL of every Varnish in front of the "
             "site, e.g. http://127.0.0.1:6081.",
-            id="recipes.W003",
+            id="caching.W003",
         )
     ]
 

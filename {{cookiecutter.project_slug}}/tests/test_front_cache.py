@@ -161,12 +161,12 @@ def check_ids(**kwargs):
 
 def test_deploy_check_warns_when_no_varnish_is_told(settings):
     settings.FRONT_CACHE_URLS = []
-    assert "recipes.W003" in check_ids(include_deployment_checks=True)
+    assert "caching.W003" in check_ids(include_deployment_checks=True)
     settings.FRONT_CACHE_URLS = ["http://127.0.0.1:6081"]
-    assert "recipes.W003" not in check_ids(include_deployment_checks=True)
+    assert "caching.W003" not in check_ids(include_deployment_checks=True)
 
 
 @pytest.mark.parametrize("url", ["https://10.0.0.7:6081", "10.0.0.7:6081", "http://h:port"])
 def test_a_url_the_ban_cannot_use_is_an_error(settings, url):
     settings.FRONT_CACHE_URLS = [url]
-    assert check_ids() == ["recipes.E007"]
+    assert check_ids() == ["caching.E007"]
