@@ -2,10 +2,12 @@
 
 Run by tests/test_contracts.py, with a baked project as the working directory:
 
-    python contracts_runner.py DJANGO_TESTS_DIR BACKEND stock|ours LOCATION
+    python contracts_runner.py DJANGO_TESTS_DIR BACKEND stock|ours|pages LOCATION
 
 "stock" tests Django's (or django-redis's) class; "ours" the class the baked
-settings name, with the baked OPTIONS. Both get the same LOCATION and no
+settings name, with the baked OPTIONS; "pages" the baked "pages" alias, a
+LocalCopyCache (caching/local_copy.py) in front of an alias of ours: every alias
+of Django's tests becomes such a pair. Both get the same LOCATION and no
 KEY_PREFIX or TIMEOUT of the project's, which Django's tests do not expect.
 The database is SQLite in memory, or CONTRACT_DATABASE_URL (a server Django's
 test runner may create its test database on).
@@ -35,6 +37,32 @@ STOCK = {
 }
 # Django's server-backed test classes leave out the cull options.
 WITHOUT_CULL = {"redis", "memcached"}
+LOCAL_COPY = "caching.local_copy.LocalCopyCache"
+
+
+def shared_alias(alias):
+    """The alias of ours that the "pages" variant's alias of that name wraps."""
+    return f"{alias}-shared"
+
+
+def set_up_local_copies(self):
+    """Each test starts with empty local copies, as with the stock classes' own stores.
+
+    FileBasedCacheTests.setUp() points every alias at its directory: the wrappers'
+    LOCATION names their wrapped alias again.
+    """
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.test.signals import setting_changed
+
+    super(type(self), self).setUp()
+    for alias, config in settings.CACHES.items():
+        if config["BACKEND"] == LOCAL_COPY:
+            config["LOCATION"] = shared_alias(alias)
+    setting_changed.send(type(self), setting="CACHES", enter=False)
+    for alias, config in settings.CACHES.items():
+        if config["BACKEND"] == LOCAL_COPY:
+            caches[alias].local_copy.clear()
 
 
 def class_under_test():
@@ -89,10 +117,17 @@ def suite_for(params):
     from cache import tests
 
     base = getattr(tests, TEST_CLASS[BACKEND])
-    variant = type(f"{WHICH.title()}{base.__name__}", (base,), {"__module__": base.__module__})
     caches = tests.caches_setting_for_tests(
         base=params, exclude={"cull", "zero_cull"} if BACKEND in WITHOUT_CULL else None
     )
+    members = {"__module__": base.__module__}
+    if WHICH == "pages":
+        caches = {
+            **{shared_alias(alias): config for alias, config in caches.items()},
+            **{alias: {"BACKEND": LOCAL_COPY, "LOCATION": shared_alias(alias)} for alias in caches},
+        }
+        members["setUp"] = set_up_local_copies
+    variant = type(f"{WHICH.title()}{base.__name__}", (base,), members)
     return unittest.defaultTestLoader.loadTestsFromTestCase(
         override_settings(CACHES=caches)(variant)
     )

@@ -34,6 +34,55 @@ DEVIATIONS = {
 }
 
 
+# Tests the "pages" alias (LocalCopyCache, caching/local_copy.py, in front of an
+# alias of ours) fails on purpose, by backend: test name -> why. Its copy in this
+# process does not see what another alias, or the store, did to an entry it has
+# copied (the class docstring names the baked tests that pin it); and a wrapper
+# has none of the private attributes of the class it wraps, which some tests read.
+NOT_SEEN_ELSEWHERE = "a delete or incr through the 'v2' alias is not seen by this alias's copy"
+CULLED = "an entry the store culled is still served from the copy"
+KEY_FUNC_SET = "sets key_func on the alias object; the wrapper's keys are the wrapped alias's"
+PAGES_DEVIATIONS = {
+    backend: {
+        "test_cache_versioning_delete": NOT_SEEN_ELSEWHERE,
+        "test_cache_versioning_incr_decr": NOT_SEEN_ELSEWHERE,
+        **only_for_backend,
+    }
+    for backend, only_for_backend in {
+        "redis": {},
+        "memcached": {
+            "test_close": "patches the stock class's private _class",
+            "test_set_many_returns_failing_keys": "patches the stock class's private _class",
+            "test_pymemcache_highest_pickle_version": "reads the stock class's private _cache",
+            "test_incr": "expects pymemcache's error (private _lib), not BaseCache's TypeError",
+            "test_decr": "expects pymemcache's error (private _lib), not BaseCache's TypeError",
+        },
+        "db": {
+            "test_cull": CULLED,
+            "test_zero_cull": CULLED,
+            "test_invalid_key_characters": KEY_FUNC_SET,
+            "test_invalid_key_length": KEY_FUNC_SET,
+            "test_invalid_with_version_key_length": KEY_FUNC_SET,
+            "test_get_many_num_queries": "counts the queries of a get_many() the copy serves",
+            "test_second_call_doesnt_crash": (
+                "expects a createcachetable line per alias; the wrappers' are no table"
+            ),
+        },
+        "file": {
+            "test_cull": CULLED,
+            "test_zero_cull": CULLED,
+            "test_invalid_key_characters": KEY_FUNC_SET,
+            "test_invalid_key_length": KEY_FUNC_SET,
+            "test_invalid_with_version_key_length": KEY_FUNC_SET,
+            "test_touch": "moves the file backend's clock (a mock), not the copy's",
+            "test_cache_dir_permissions": "reads the stock class's private _dir",
+            "test_empty_cache_file_considered_expired": "calls the private _key_to_file",
+            "test_get_ignores_enoent": "calls the private _key_to_file",
+        },
+    }.items()
+}
+
+
 @pytest.fixture(scope="session")
 def django_tests(tmp_path_factory):
     """The tests folder of Django's source, for the version installed."""
@@ -103,14 +152,22 @@ def outcomes(project, django_tests, backend, which, location, database_env):
 def test_django_cache_tests_pass_for_ours_where_they_pass_for_stock(
     bake, django_tests, backend, location, database_env
 ):
-    project = bake(answers_for(backend, set()))
+    # A level that caches pages: the bake has its "pages" alias, a LocalCopyCache.
+    project = bake(answers_for(backend, {"cache_per_view"}))
     stock = outcomes(project, django_tests, backend, "stock", location, database_env)
-    ours = outcomes(project, django_tests, backend, "ours", location, database_env)
-
     passed = {test for test, outcome in stock.items() if outcome == "passed"}
     assert len(passed) > 40, f"Django's cache tests did not run for the stock class: {stock}"
-    broken = {test: ours.get(test, "not run") for test in passed if ours.get(test) != "passed"}
-    expected = DEVIATIONS.get(backend, {})
-    unexplained = {test: outcome for test, outcome in broken.items() if test not in expected}
-    assert unexplained == {}, f"{backend}: pass with the stock class, not with ours"
-    assert set(broken) == set(expected), f"{backend}: a named deviation no longer deviates"
+
+    for which, expected in [
+        ("ours", DEVIATIONS.get(backend, {})),
+        ("pages", {**DEVIATIONS.get(backend, {}), **PAGES_DEVIATIONS[backend]}),
+    ]:
+        result = outcomes(project, django_tests, backend, which, location, database_env)
+        broken = {t: result.get(t, "not run") for t in passed if result.get(t) != "passed"}
+        unexplained = {test: outcome for test, outcome in broken.items() if test not in expected}
+        assert unexplained == {}, (
+            f"{backend}: pass with the stock class, not with {which}:\n"
+            + json.dumps(unexplained, indent=1)
+        )
+        missing = set(expected) - set(broken)
+        assert missing == set(), f"{backend}, {which}: a named deviation no longer deviates"
