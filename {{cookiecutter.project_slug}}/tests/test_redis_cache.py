@@ -11,7 +11,6 @@ from django.core.cache import cache, caches
 from django.core.checks import run_checks
 from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
-
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -74,10 +73,17 @@ def test_pipelines_are_built_as_redis_py_builds_them():
     # RedisWithBackoff.pipeline() builds redis-py's Pipeline the way redis.Redis.pipeline()
     # does in redis-py 8.1: another signature means it must be looked at again.
     parameters = list(inspect.signature(redis.client.Pipeline.__init__).parameters)
-    assert parameters == ["self", "connection_pool", "response_callbacks", "transaction", "shard_hint"]
+    assert parameters == [
+        "self",
+        "connection_pool",
+        "response_callbacks",
+        "transaction",
+        "shard_hint",
+    ]
     pipeline = get_redis_connection("default", write=True).pipeline()
     assert isinstance(pipeline, PipelineWithBackoff)
-    assert pipeline.set("piped", "1").get("piped").execute() == [True, b"1"]
+    key = cache.make_key("piped")  # Made through the cache: deleted when the suite ends.
+    assert pipeline.set(key, "1").get(key).execute() == [True, b"1"]
 
 
 class ClosingPort:
@@ -114,7 +120,10 @@ def redis_gone(settings):
         "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 0)},
     }
     location = f"redis://127.0.0.1:{port.port}/0"
-    settings.CACHES = {**settings.CACHES, "default": {**default, "LOCATION": location, "OPTIONS": options}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**default, "LOCATION": location, "OPTIONS": options},
+    }
     yield port
     port.listener.close()
 
@@ -131,5 +140,7 @@ def test_batch_calls_in_an_outage_are_misses_logged_once_and_backed_off(redis_go
         assert cache.get_many(["a", "b"]) == {}
         cache.set_many({"b": 2})
     assert redis_gone.connections == tried, "a call tried the server within retry_after"
-    warnings = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    warnings = [
+        record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING
+    ]
     assert len(warnings) == 1 and "Cache unavailable" in warnings[0], warnings
