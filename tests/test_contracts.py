@@ -1,10 +1,11 @@
 """The baked cache classes keep the contract of Django's cache API.
 
 Django's own cache tests (tests/cache/tests.py in Django's source, for the
-installed version) run twice per backend against real servers: for the stock
-class (Django's, or django-redis's) and for the class the baked settings name,
-with the baked OPTIONS. No test may fail for ours that passes for the stock one,
-but for the deviations named below, which are the point of our classes.
+installed version) run three times per backend against real servers: for the
+stock class (Django's, or django-redis's), for the class the baked settings name,
+with the baked OPTIONS, and for the baked "pages" alias (LocalCopyCache) in front
+of ours. No test may fail for ours that passes for the stock one, but for the
+deviations named below, which are the point of our classes.
 
 This runs the TestCase of each backend (RedisCacheTests with django-redis in
 place of Django's own Redis backend, PyMemcacheCacheTests, DBCacheTests on
