@@ -38,6 +38,16 @@ STOCK = {
 # Django's server-backed test classes leave out the cull options.
 WITHOUT_CULL = {"redis", "memcached"}
 LOCAL_COPY = "caching.local_copy.LocalCopyCache"
+# Django's test classes of the cache middleware and cache_page, on local memory
+# (Django's private _overridden_settings holds their CACHES); named
+# "<class>.<test>" in the outcomes.
+MIDDLEWARE_TESTS = [
+    "CacheUtils",
+    "CacheHEADTest",
+    "CacheI18nTest",
+    "CacheMiddlewareTest",
+    "TestWithTemplateResponse",
+]
 
 
 def shared_alias(alias):
@@ -56,10 +66,12 @@ def set_up_local_copies(self):
     from django.test.signals import setting_changed
 
     super(type(self), self).setUp()
+    moved = False
     for alias, config in settings.CACHES.items():
-        if config["BACKEND"] == LOCAL_COPY:
-            config["LOCATION"] = shared_alias(alias)
-    setting_changed.send(type(self), setting="CACHES", enter=False)
+        if config["BACKEND"] == LOCAL_COPY and config["LOCATION"] != shared_alias(alias):
+            config["LOCATION"], moved = shared_alias(alias), True
+    if moved:
+        setting_changed.send(type(self), setting="CACHES", enter=False)
     for alias, config in settings.CACHES.items():
         if config["BACKEND"] == LOCAL_COPY:
             caches[alias].local_copy.clear()
@@ -111,7 +123,6 @@ def configure():
 
 def suite_for(params):
     import django
-    from django.test import override_settings
 
     django.setup()
     from cache import tests
@@ -120,6 +131,19 @@ def suite_for(params):
     caches = tests.caches_setting_for_tests(
         base=params, exclude={"cull", "zero_cull"} if BACKEND in WITHOUT_CULL else None
     )
+    suite = unittest.TestSuite()
+    suite.addTests(load(*variant_of(base, caches)))
+    # Django's middleware and cache_page tests, on the caches they set up (local
+    # memory, whatever BACKEND): as they are, or each alias behind a LocalCopyCache.
+    for name in MIDDLEWARE_TESTS:
+        middleware_tests = getattr(tests, name)
+        caches = middleware_tests._overridden_settings["CACHES"]
+        suite.addTests(load(*variant_of(middleware_tests, caches)))
+    return suite
+
+
+def variant_of(base, caches):
+    """(TestCase class, CACHES) to run base with, for WHICH."""
     members = {"__module__": base.__module__}
     if WHICH == "pages":
         caches = {
@@ -127,7 +151,12 @@ def suite_for(params):
             **{alias: {"BACKEND": LOCAL_COPY, "LOCATION": shared_alias(alias)} for alias in caches},
         }
         members["setUp"] = set_up_local_copies
-    variant = type(f"{WHICH.title()}{base.__name__}", (base,), members)
+    return type(f"{WHICH.title()}{base.__name__}", (base,), members), caches
+
+
+def load(variant, caches):
+    from django.test import override_settings
+
     return unittest.defaultTestLoader.loadTestsFromTestCase(
         override_settings(CACHES=caches)(variant)
     )
@@ -148,7 +177,9 @@ class Outcomes(unittest.TestResult):
 def method_name(test):
     """The test method's name; for a subTest, its case's; for a failed setUpClass, what failed."""
     test = getattr(test, "test_case", test)
-    return getattr(test, "_testMethodName", None) or test.description
+    name = getattr(test, "_testMethodName", None) or test.description
+    base = type(test).__mro__[1].__name__
+    return f"{base}.{name}" if base in MIDDLEWARE_TESTS else name
 
 
 def main():

@@ -9,9 +9,10 @@ deviations named below, which are the point of our classes.
 
 This runs the TestCase of each backend (RedisCacheTests with django-redis in
 place of Django's own Redis backend, PyMemcacheCacheTests, DBCacheTests on
-SQLite and PostgreSQL, FileBasedCacheTests); and django-redis's own tests of its
-cache backend (tests/test_backend.py in its source) with its client class and with
-ours, caching.redis_cache.RedisWithBackoff.
+SQLite and PostgreSQL, FileBasedCacheTests) and the tests of the cache middleware
+and cache_page (on local memory, or behind LocalCopyCache for "pages"); and
+django-redis's own tests of its cache backend (tests/test_backend.py in its
+source) with its client class and with ours, caching.redis_cache.RedisWithBackoff.
 """
 
 import json
