@@ -144,14 +144,14 @@ class LocalCopyCache(BaseCache):
         return found
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        self.set_many({key: value}, timeout, version)
+        full_key, entry = self.shared.make_key(key, version), self.sealed(value, timeout)
+        # Out of the copy first: a store that fails must not leave the old one.
+        self.local_copy.drop(full_key)
+        self.shared.set(key, entry, timeout, version)
+        self.local_copy.put(full_key, entry)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        entries = {
-            key: Sealed(self.get_backend_timeout(timeout), pickle.dumps(value, PICKLE_PROTOCOL))
-            for key, value in data.items()
-        }
-        # Out of the copy first: a store that fails halfway must not leave the old one.
+        entries = {key: self.sealed(value, timeout) for key, value in data.items()}
         for key in entries:
             self.local_copy.drop(self.shared.make_key(key, version))
         failed = self.shared.set_many(entries, timeout, version) or []  # django-redis: None
@@ -159,6 +159,9 @@ class LocalCopyCache(BaseCache):
             if key not in failed:
                 self.local_copy.put(self.shared.make_key(key, version), entry)
         return failed
+
+    def sealed(self, value, timeout):
+        return Sealed(self.get_backend_timeout(timeout), pickle.dumps(value, PICKLE_PROTOCOL))
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self.local_copy.drop(self.shared.make_key(key, version))
