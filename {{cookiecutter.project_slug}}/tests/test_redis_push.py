@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
+from recipes.cache_calls import calls_per_hit
 from recipes.caching import recipes_version
-from recipes.management.commands._cache_calls import calls_per_hit
 from recipes.version_store import pushed_version
 
 pytestmark = pytest.mark.django_db
