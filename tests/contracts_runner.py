@@ -2,10 +2,12 @@
 
 Run by tests/test_contracts.py, with a baked project as the working directory:
 
-    python contracts_runner.py DJANGO_TESTS_DIR BACKEND stock|ours LOCATION
+    python contracts_runner.py DJANGO_TESTS_DIR BACKEND stock|ours|pages LOCATION
 
 "stock" tests Django's (or django-redis's) class; "ours" the class the baked
-settings name, with the baked OPTIONS. Both get the same LOCATION and no
+settings name, with the baked OPTIONS; "pages" the baked "pages" alias, a
+LocalCopyCache (caching/local_copy.py) in front of an alias of ours: every alias
+of Django's tests becomes such a pair. Both get the same LOCATION and no
 KEY_PREFIX or TIMEOUT of the project's, which Django's tests do not expect.
 The database is SQLite in memory, or CONTRACT_DATABASE_URL (a server Django's
 test runner may create its test database on).
@@ -35,6 +37,44 @@ STOCK = {
 }
 # Django's server-backed test classes leave out the cull options.
 WITHOUT_CULL = {"redis", "memcached"}
+LOCAL_COPY = "caching.local_copy.LocalCopyCache"
+# Django's test classes of the cache middleware and cache_page, on local memory
+# (Django's private _overridden_settings holds their CACHES); named
+# "<class>.<test>" in the outcomes.
+MIDDLEWARE_TESTS = [
+    "CacheUtils",
+    "CacheHEADTest",
+    "CacheI18nTest",
+    "CacheMiddlewareTest",
+    "TestWithTemplateResponse",
+]
+
+
+def shared_alias(alias):
+    """The alias of ours that the "pages" variant's alias of that name wraps."""
+    return f"{alias}-shared"
+
+
+def set_up_local_copies(self):
+    """Each test starts with empty local copies, as with the stock classes' own stores.
+
+    FileBasedCacheTests.setUp() points every alias at its directory: the wrappers'
+    LOCATION names their wrapped alias again.
+    """
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.test.signals import setting_changed
+
+    super(type(self), self).setUp()
+    moved = False
+    for alias, config in settings.CACHES.items():
+        if config["BACKEND"] == LOCAL_COPY and config["LOCATION"] != shared_alias(alias):
+            config["LOCATION"], moved = shared_alias(alias), True
+    if moved:
+        setting_changed.send(type(self), setting="CACHES", enter=False)
+    for alias, config in settings.CACHES.items():
+        if config["BACKEND"] == LOCAL_COPY:
+            caches[alias].local_copy.clear()
 
 
 def class_under_test():
@@ -83,16 +123,40 @@ def configure():
 
 def suite_for(params):
     import django
-    from django.test import override_settings
 
     django.setup()
     from cache import tests
 
     base = getattr(tests, TEST_CLASS[BACKEND])
-    variant = type(f"{WHICH.title()}{base.__name__}", (base,), {"__module__": base.__module__})
     caches = tests.caches_setting_for_tests(
         base=params, exclude={"cull", "zero_cull"} if BACKEND in WITHOUT_CULL else None
     )
+    suite = unittest.TestSuite()
+    suite.addTests(load(*variant_of(base, caches)))
+    # Django's middleware and cache_page tests, on the caches they set up (local
+    # memory, whatever BACKEND): as they are, or each alias behind a LocalCopyCache.
+    for name in MIDDLEWARE_TESTS:
+        middleware_tests = getattr(tests, name)
+        caches = middleware_tests._overridden_settings["CACHES"]
+        suite.addTests(load(*variant_of(middleware_tests, caches)))
+    return suite
+
+
+def variant_of(base, caches):
+    """(TestCase class, CACHES) to run base with, for WHICH."""
+    members = {"__module__": base.__module__}
+    if WHICH == "pages":
+        caches = {
+            **{shared_alias(alias): config for alias, config in caches.items()},
+            **{alias: {"BACKEND": LOCAL_COPY, "LOCATION": shared_alias(alias)} for alias in caches},
+        }
+        members["setUp"] = set_up_local_copies
+    return type(f"{WHICH.title()}{base.__name__}", (base,), members), caches
+
+
+def load(variant, caches):
+    from django.test import override_settings
+
     return unittest.defaultTestLoader.loadTestsFromTestCase(
         override_settings(CACHES=caches)(variant)
     )
@@ -113,7 +177,9 @@ class Outcomes(unittest.TestResult):
 def method_name(test):
     """The test method's name; for a subTest, its case's; for a failed setUpClass, what failed."""
     test = getattr(test, "test_case", test)
-    return getattr(test, "_testMethodName", None) or test.description
+    name = getattr(test, "_testMethodName", None) or test.description
+    base = type(test).__mro__[1].__name__
+    return f"{base}.{name}" if base in MIDDLEWARE_TESTS else name
 
 
 def main():

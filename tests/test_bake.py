@@ -1,5 +1,6 @@
 """Every backend with every set of caching levels bakes into a clean, checked project."""
 
+import ast
 import os
 import re
 
@@ -178,3 +179,34 @@ def test_bake_passes_checks_and_linters(baked):
     run([PYTHON, "-m", "ruff", "check", "--no-cache", "."], project, env)
     run([PYTHON, "-m", "ruff", "format", "--no-cache", "--check", "."], project, env)
     run([PYTHON, "-m", "djlint", "--check", "--lint", "."], project, env)
+
+
+# Test tooling lives with the tests: outside tests/, no module imports it, but the
+# management command that drives the test client to measure the site.
+TEST_TOOLING = ("django.test", "pytest")
+DRIVES_THE_TEST_CLIENT = {"recipes/management/commands/cachebench.py"}
+
+
+def imported_modules(source):
+    """Every module a Python source imports, by its full dotted name."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            yield node.module
+
+
+def is_test_tooling(module):
+    return any(module == name or module.startswith(f"{name}.") for name in TEST_TOOLING)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_only_the_tests_import_test_tooling(bake, backend):
+    project = bake(answers_for(backend, set(LEVELS)))
+    found = {
+        path: sorted(filter(is_test_tooling, imported_modules(text)))
+        for path, text in project_text(project).items()
+        if path.endswith(".py") and not path.startswith("tests/")
+    }
+    offending = {path: modules for path, modules in found.items() if modules}
+    assert set(offending) <= DRIVES_THE_TEST_CLIENT, f"{backend}: runtime code imports {offending}"

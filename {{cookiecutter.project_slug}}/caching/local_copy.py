@@ -31,7 +31,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
 # What an entry costs besides its key and its pickle: dict slot, tuple, float.
 ENTRY_OVERHEAD_BYTES = 200
-_MISSING = object()
+PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 # This process's copy of each alias, by alias and size: Django makes a cache object
 # per thread, and the objects of all threads share one copy.
 _copies = {}
@@ -94,32 +94,74 @@ def size(key, entry):
 
 
 class LocalCopyCache(BaseCache):
+    """A cache alias in front of the one its LOCATION names, with a copy in this process.
+
+    Its TIMEOUT, KEY_PREFIX, VERSION and KEY_FUNCTION are the wrapped alias's: it
+    makes no key of its own. It keeps Django's cache API, as Django's own cache
+    tests show (the template's tests/test_contracts.py), but where the copy is the
+    point: an entry this process has copied is served from the copy, so it does
+    not see what happened to that entry elsewhere, until the entry expires or
+    leaves the copy. Each is pinned by a test of tests/test_local_copy.py:
+
+    - a delete, or a new value, through another alias or process (Django's tests
+      that delete or incr through the "v2" alias, or set through another one):
+      test_a_change_made_elsewhere_is_not_seen_by_the_copy;
+    - an entry the store dropped to make room (culled, evicted):
+      test_an_entry_the_store_dropped_is_still_served_from_the_copy.
+    """
+
     def __init__(self, location, params):
         super().__init__(params)
         self.shared = caches[location]
+        # Keys and timeouts are the wrapped alias's: BaseCache's incr_version()
+        # and the rest must find an entry under the version it was stored with.
         self.default_timeout = self.shared.default_timeout
+        self.key_prefix = self.shared.key_prefix
+        self.version = self.shared.version
+        self.key_func = self.shared.key_func
         self.max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 1024 * 1024))
         with _copies_lock:
             key = (location, self.max_bytes)
             self.local_copy = _copies.setdefault(key, LocalCopy(self.max_bytes))
 
     def get(self, key, default=None, version=None):
-        full_key = self.shared.make_key(key, version)
-        entry = self.local_copy.get(full_key)
-        if entry is None:
-            entry = self.shared.get(key, _MISSING, version)
-            if not isinstance(entry, Sealed):  # Missing, or stored by add().
-                return default if entry is _MISSING else entry
-            if entry.expired():
-                return default
-            self.local_copy.put(full_key, entry)
-        return pickle.loads(entry.pickled)
+        return self.get_many([key], version).get(key, default)
+
+    def get_many(self, keys, version=None):
+        found, missing = {}, []
+        for key in keys:
+            entry = self.local_copy.get(self.shared.make_key(key, version))
+            if entry is None:
+                missing.append(key)
+            else:
+                found[key] = pickle.loads(entry.pickled)
+        for key, entry in self.shared.get_many(missing, version).items() if missing else ():
+            if not isinstance(entry, Sealed):  # Stored by add().
+                found[key] = entry
+            elif not entry.expired():
+                self.local_copy.put(self.shared.make_key(key, version), entry)
+                found[key] = pickle.loads(entry.pickled)
+        return found
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-        entry = Sealed(self.get_backend_timeout(timeout), pickled)
+        full_key, entry = self.shared.make_key(key, version), self.sealed(value, timeout)
+        # Out of the copy first: a store that fails must not leave the old one.
+        self.local_copy.drop(full_key)
         self.shared.set(key, entry, timeout, version)
-        self.local_copy.put(self.shared.make_key(key, version), entry)
+        self.local_copy.put(full_key, entry)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        entries = {key: self.sealed(value, timeout) for key, value in data.items()}
+        for key in entries:
+            self.local_copy.drop(self.shared.make_key(key, version))
+        failed = self.shared.set_many(entries, timeout, version) or []  # django-redis: None
+        for key, entry in entries.items():
+            if key not in failed:
+                self.local_copy.put(self.shared.make_key(key, version), entry)
+        return failed
+
+    def sealed(self, value, timeout):
+        return Sealed(self.get_backend_timeout(timeout), pickle.dumps(value, PICKLE_PROTOCOL))
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self.local_copy.drop(self.shared.make_key(key, version))
@@ -136,6 +178,11 @@ class LocalCopyCache(BaseCache):
     def delete(self, key, version=None):
         self.local_copy.drop(self.shared.make_key(key, version))
         return self.shared.delete(key, version)
+
+    def delete_many(self, keys, version=None):
+        for key in keys:
+            self.local_copy.drop(self.shared.make_key(key, version))
+        self.shared.delete_many(keys, version)
 
     def clear(self):
         self.local_copy.clear()

@@ -11,7 +11,6 @@ from django.dispatch import receiver
 
 from caching.health import cache_works_again
 from caching.memcached_cache import KeptOpen
-from caching.miss_on_error import MissOnError
 
 RECIPES_VERSION_KEY = "recipes:version"
 version_cache = KeptOpen(caches, "default")
@@ -23,8 +22,6 @@ def read_version():
 
 def store_version(version):
     """Store a new version, or raise what kept it from being stored."""
-    if not isinstance(version_cache(), MissOnError):
-        return  # cachebench's bypassed run: a DummyCache, which stores nothing.
     version_cache().set_or_raise(RECIPES_VERSION_KEY, version, timeout=None)
     # Django's set() deletes a value memcached did not store, and says nothing.
     if read_version() != version:

@@ -1,8 +1,6 @@
 """Where the recipes version is kept: in the cache, which every process reads."""
 
-from django.core.cache import cache, caches
-
-from caching.miss_on_error import MissOnError
+from django.core.cache import cache
 
 RECIPES_VERSION_KEY = "recipes:version"
 
@@ -13,8 +11,6 @@ def read_version():
 
 def store_version(version):
     """Store a new version, or raise what kept it from being stored."""
-    if not isinstance(caches["default"], MissOnError):
-        return  # cachebench's bypassed run: a DummyCache, which stores nothing.
     cache.set_or_raise(RECIPES_VERSION_KEY, version, timeout=None)
     if cache.get(RECIPES_VERSION_KEY) != version:
         raise OSError("it read back as another value")

@@ -64,7 +64,5 @@ def raising(alias):
     django-redis's cache methods turn every error into a miss (IGNORE_EXCEPTIONS),
     a full Redis's OOM too, and set() then returns None; they call this client
     (django-redis 7.0, pinned in requirements.txt; tests/test_redis_push.py).
-    Any other cache as it is: cachebench's bypassed run has no Redis.
     """
-    cache = caches[alias]
-    return getattr(cache, "client", cache)
+    return caches[alias].client

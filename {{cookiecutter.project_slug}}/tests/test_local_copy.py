@@ -104,3 +104,44 @@ def test_only_entries_under_the_recipes_version_are_copied(client, recipes):
     keys = caches["pages"].local_copy.keys()
     assert keys, "nothing was copied"
     assert all(recipes_version() in key for key in keys), keys
+
+
+def test_a_change_made_elsewhere_is_not_seen_by_the_copy(pages):
+    # Entries under a versioned key never change, so nothing else ever does this:
+    # another alias, or another process, replacing or deleting an entry.
+    pages.set("page", "as first stored")
+    pages.shared.set("page", Sealed(None, pickle.dumps("replaced elsewhere")))
+    assert pages.get("page") == "as first stored"
+    caches["shared_pages"].delete("page")
+    assert pages.get("page") == "as first stored"
+
+
+def test_an_entry_the_store_dropped_is_still_served_from_the_copy(pages):
+    # As when the cache server evicts it, or culls it to make room.
+    pages.set("page", "copied")
+    pages.shared.delete("page")
+    assert pages.get("page") == "copied"
+    pages.local_copy.clear()  # As when it leaves the copy: a miss now.
+    assert pages.get("page") is None
+
+
+def test_many_at_once_are_copied_and_deleted(pages):
+    pages.set_many({"a": 1, "b": 2})
+    pages.local_copy.clear()
+    assert pages.get_many(["a", "b", "c"]) == {"a": 1, "b": 2}
+    assert copied(pages, "a") and copied(pages, "b")
+    pages.delete_many(["a", "b"])
+    assert pages.get_many(["a", "b"]) == {}
+
+
+def test_incr_version_finds_the_entry_under_the_version_it_was_stored_with(settings):
+    # This alias's keys, timeout and VERSION are the ones of the alias it wraps.
+    shared = {**settings.CACHES["shared_pages"], "VERSION": 3}
+    settings.CACHES = {**settings.CACHES, "shared_pages": shared}
+    pages = caches["pages"]
+    pages.set("page", "body")
+    assert pages.incr_version("page") == 4
+    assert pages.get("page", version=4) == "body"
+    assert pages.get("page") is None
+    assert pages.decr_version("page", version=4) == 3
+    assert pages.get("page") == "body"

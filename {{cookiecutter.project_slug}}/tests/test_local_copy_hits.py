@@ -7,7 +7,7 @@ as `manage.py cachebench` counts them (its net/hit).
 
 import pytest
 
-from recipes.management.commands._cache_calls import calls_per_hit
+from recipes.cache_calls import calls_per_hit
 from tests.cache_server import CALLS_PER_HIT
 
 pytestmark = pytest.mark.django_db

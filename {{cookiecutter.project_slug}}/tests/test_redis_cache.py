@@ -1,12 +1,20 @@
 """The cache is django-redis on the Redis server in REDIS_URL."""
 
+import inspect
+import logging
+import socket
+import threading
+
 import pytest
+import redis.client
 from django.core.cache import cache, caches
 from django.core.checks import run_checks
 from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-from caching.redis_cache import Redis
+from caching.redis_cache import PipelineWithBackoff, RedisWithBackoff
 from tests.test_checks import check_ids, with_location
 
 
@@ -14,7 +22,7 @@ def test_an_entry_lands_on_the_redis_server():
     assert isinstance(caches["default"], RedisCache)
     cache.set("probe", "hello")
     primary = get_redis_connection("default", write=True)
-    assert isinstance(primary, Redis)
+    assert isinstance(primary, RedisWithBackoff)
     assert primary.exists(cache.make_and_validate_key("probe")) == 1
     assert cache.get("probe") == "hello"
 
@@ -59,3 +67,80 @@ def test_a_malformed_redis_sentinel_url_in_one_line(settings, url, problem):
     assert errors[0].msg.startswith("REDIS_URL is not a Redis Sentinel URL: ")
     assert problem in errors[0].msg and "\n" not in errors[0].msg
     assert "s3cret" not in str(errors[0])
+
+
+def test_pipelines_are_built_as_redis_py_builds_them():
+    # RedisWithBackoff.pipeline() builds redis-py's Pipeline the way redis.Redis.pipeline()
+    # does in redis-py 8.1: another signature means it must be looked at again.
+    parameters = list(inspect.signature(redis.client.Pipeline.__init__).parameters)
+    assert parameters == [
+        "self",
+        "connection_pool",
+        "response_callbacks",
+        "transaction",
+        "shard_hint",
+    ]
+    pipeline = get_redis_connection("default", write=True).pipeline()
+    assert isinstance(pipeline, PipelineWithBackoff)
+    key = cache.make_key("piped")  # Made through the cache: deleted when the suite ends.
+    assert pipeline.set(key, "1").get(key).execute() == [True, b"1"]
+
+
+class ClosingPort:
+    """A loopback port that counts the connections made to it and closes each at once.
+
+    What a client of a Redis server that went down meets, counted.
+    """
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # Closed: the test is over.
+                return
+            self.connections += 1
+            connection.close()
+
+
+@pytest.fixture
+def redis_gone(settings):
+    """The default cache on a Redis that went down, tried again only after an hour."""
+    port = ClosingPort()
+    default = settings.CACHES["default"]
+    options = {
+        **default["OPTIONS"],
+        "REDIS_CLIENT_KWARGS": {"retry_after": 3600},
+        # One connection for each call that tries the server (redis-py retries 3 times).
+        "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 0)},
+    }
+    location = f"redis://127.0.0.1:{port.port}/0"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**default, "LOCATION": location, "OPTIONS": options},
+    }
+    yield port
+    port.listener.close()
+
+
+def test_batch_calls_in_an_outage_are_misses_logged_once_and_backed_off(redis_gone, caplog):
+    # django-redis sends set_many() and delete_pattern() through a pipeline.
+    with caplog.at_level(logging.INFO, logger="caching"):
+        cache.set_many({"a": 1, "b": 2})  # Finds the server gone.
+        tried = redis_gone.connections
+        assert tried == 1
+        cache.set_many({"a": 1})
+        cache.delete_many(["a", "b"])
+        cache.delete_pattern("*")
+        assert cache.get_many(["a", "b"]) == {}
+        cache.set_many({"b": 2})
+    assert redis_gone.connections == tried, "a call tried the server within retry_after"
+    warnings = [
+        record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING
+    ]
+    assert len(warnings) == 1 and "Cache unavailable" in warnings[0], warnings

@@ -8,8 +8,8 @@ import redis
 from django.core.cache import caches
 from django_redis.exceptions import ConnectionInterrupted
 
+from recipes.cache_calls import calls_per_hit
 from recipes.caching import recipes_version
-from recipes.management.commands._cache_calls import calls_per_hit
 from recipes.version_store import RECIPES_VERSION_KEY, VERSION_CACHE, pushed_version, raising
 from tests.cache_server import unreachable_location
 from tests.test_checks import with_location

@@ -1,6 +1,6 @@
 """What a hit asks of the cache over the network: nothing, the cache is on this machine.
 
-Redis, memcached and the database cache count theirs (_cache_calls.<backend>.py).
+Counted the same way by `manage.py cachebench` (its net/hit) and by the tests.
 """
 
 
