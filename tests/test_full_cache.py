@@ -281,3 +281,23 @@ def test_check_deploy_reports_a_redis_that_refuses_writes(
         assert "caching.W004" not in said, said
     else:
         assert f"(caching.W004) Redis {warning}" in said, said
+
+
+def test_a_read_only_replica_refuses_the_version_and_its_delete_and_says_so(
+    per_view_project, tmp_path
+):
+    """What holds where even the delete fails: one line, saying others may show old pages."""
+    prepare(per_view_project, site_env(), recipes=5)
+    primary = redis_server(tmp_path, name="primary").start()
+    replica = redis_server(tmp_path, "--replicaof", "127.0.0.1", str(primary.port), name="replica")
+    try:
+        replica.start()
+        env = backend_env("redis", replica.port)
+        _, editor_log = rename_recipe(per_view_project, env, "Renamed on a replica")
+    finally:
+        replica.stop()
+        primary.stop()
+    said = [line for line in editor_log.splitlines() if NOT_STORED in line]
+    assert len(said) == 1, editor_log
+    assert "read only replica" in said[0]
+    assert "could not be deleted either" in said[0]
