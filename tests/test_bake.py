@@ -47,7 +47,7 @@ FRONT_CACHE_WORDS = ("varnish", "Varnish", "front_cache", "FRONT_CACHE", "Surrog
 # when the answer is chosen and absent when it is not.
 LEVEL_TRACES = {
     "cache_per_site": [
-        ("config/settings.py", "UpdateCacheMiddleware"),
+        ("config/settings.py", "StoreSharedPagesMiddleware"),
         ("config/settings.py", "CACHE_MIDDLEWARE_SECONDS"),
         ("caching/pages.py", "NeverCacheForSignedInMiddleware"),
     ],
@@ -70,12 +70,12 @@ BACKEND_SETTINGS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "redis": "django_redis.cache.RedisCache",
     # Django's backends, where a failing cache is a miss (caching/<backend>_cache.py).
-    "memcached": "caching.memcached_cache.PyMemcacheCache",
-    "db": "caching.db_cache.DatabaseCache",
-    "file": "caching.file_cache.FileBasedCache",
+    "memcached": "caching.memcached_cache.MissOnErrorPyMemcacheCache",
+    "db": "caching.db_cache.MissOnErrorDatabaseCache",
+    "file": "caching.file_cache.MissOnErrorFileBasedCache",
 }
 BACKEND_REQUIREMENTS = {"redis": {"django-redis", "redis", "hiredis"}, "memcached": {"pymemcache"}}
-PAGE_CACHE_NAMES = ("cache_page", "UpdateCacheMiddleware", "FetchFromCacheMiddleware")
+PAGE_CACHE_NAMES = ("cache_page", "StoreSharedPagesMiddleware", "ServeSharedPagesMiddleware")
 
 
 def project_text(project):

@@ -71,7 +71,7 @@ def test_profile_of_a_hit_names_each_layer_and_counts_redis_commands():
         )
     }
     assert rows["layer"] == ["article (us)", "per_view (us)", "per_site (us)", "trivial (us)"]
-    assert "FetchFromCacheMiddleware" in rows and "MessageMiddleware" in rows, table
+    assert "ServeSharedPagesMiddleware" in rows and "MessageMiddleware" in rows, table
     # The article's cache_page asks Redis twice a hit (header key, page); ours, once warm, never.
     article, per_view, per_site, _ = map(float, rows["Redis commands per hit"])
     assert article >= 2 and per_view < 0.5 and per_site < 0.5, table

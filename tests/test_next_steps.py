@@ -196,7 +196,7 @@ def test_interactive_bake_asks_every_question_in_order_and_bakes_the_answers(tmp
     settings = (project / "config" / "settings.py").read_text(encoding="utf-8")
     assert '"BACKEND": "django_redis.cache.RedisCache"' in settings
     assert "CACHE_TIMEOUT = 120\n" in settings
-    assert '"caching.pages.UpdateCacheMiddleware"' in settings
+    assert '"caching.pages.StoreSharedPagesMiddleware"' in settings
     assert "debug_toolbar" not in settings
     assert "RECIPE_LIST_KEY" in (project / "recipes" / "lists.py").read_text(encoding="utf-8")
     assert "cache_page" not in (project / "recipes" / "urls.py").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ def check_cache_directory(app_configs, **kwargs):
     """
     errors = []
     configs = settings.CACHES.values()
-    locations = [c["LOCATION"] for c in configs if c["BACKEND"].endswith(".FileBasedCache")]
+    locations = [c["LOCATION"] for c in configs if c["BACKEND"].endswith("FileBasedCache")]
     for location in dict.fromkeys(locations):  # Each directory once.
         directory = Path(location)
         for name in ["STATIC_ROOT", "MEDIA_ROOT"]:

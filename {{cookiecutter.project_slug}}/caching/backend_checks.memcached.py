@@ -17,7 +17,7 @@ def check_memcached_servers(app_configs, **kwargs):
     """Each memcached server is host:port; pymemcache fails on anything else, late."""
     servers = {}  # Each server once: several aliases use the same servers.
     for config in settings.CACHES.values():
-        if config["BACKEND"].endswith(".PyMemcacheCache"):
+        if config["BACKEND"].endswith("PyMemcacheCache"):
             location = config["LOCATION"]
             split = re.split("[;,]", location) if isinstance(location, str) else location
             servers.update(dict.fromkeys(split or [""]))

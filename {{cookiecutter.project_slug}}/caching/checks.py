@@ -53,29 +53,29 @@ def check_shared_pages_middleware(app_configs, **kwargs):
 {%- if cookiecutter.cache_per_site %}
 
 
-UPDATE_CACHE = "caching.pages.UpdateCacheMiddleware"
-FETCH_FROM_CACHE = "caching.pages.FetchFromCacheMiddleware"
+STORE_PAGES = "caching.pages.StoreSharedPagesMiddleware"
+SERVE_PAGES = "caching.pages.ServeSharedPagesMiddleware"
 NEVER_CACHE_FOR_SIGNED_IN = "caching.pages.NeverCacheForSignedInMiddleware"
 # (earlier, later, why) pairs in MIDDLEWARE. A response passes the middleware in
-# reverse, so UpdateCacheMiddleware stores a page after the later ones changed it.
+# reverse, so StoreSharedPagesMiddleware stores a page after the later ones changed it.
 # https://docs.djangoproject.com/en/5.2/topics/cache/#order-of-middleware
 VARY = "otherwise it stores pages without the Vary header that one adds"
 ORDER = [
-    (SHARED_PAGES, UPDATE_CACHE, "it names the session before a page is looked up"),
-    (UPDATE_CACHE, NEVER_CACHE_FOR_SIGNED_IN, "otherwise it stores signed-in visitors' pages"),
-    (UPDATE_CACHE, "django.contrib.sessions.middleware.SessionMiddleware", VARY),
-    (UPDATE_CACHE, "django.middleware.csrf.CsrfViewMiddleware", VARY),
-    (UPDATE_CACHE, "django.middleware.locale.LocaleMiddleware", VARY),
-    (UPDATE_CACHE, "django.middleware.gzip.GZipMiddleware", VARY),
+    (SHARED_PAGES, STORE_PAGES, "it names the session before a page is looked up"),
+    (STORE_PAGES, NEVER_CACHE_FOR_SIGNED_IN, "otherwise it stores signed-in visitors' pages"),
+    (STORE_PAGES, "django.contrib.sessions.middleware.SessionMiddleware", VARY),
+    (STORE_PAGES, "django.middleware.csrf.CsrfViewMiddleware", VARY),
+    (STORE_PAGES, "django.middleware.locale.LocaleMiddleware", VARY),
+    (STORE_PAGES, "django.middleware.gzip.GZipMiddleware", VARY),
 ]
 
 
-# What may come after FetchFromCacheMiddleware, skipped for a page served from the
+# What may come after ServeSharedPagesMiddleware, skipped for a page served from the
 # cache. None changes the page an anonymous GET gets (nor its key, as LocaleMiddleware
 # would), and what they add to a response is in the stored page: Vary, X-Frame-Options,
 # Content-Length. A page that sets a cookie (a session, a CSRF token, messages) is
 # never stored. Anything else, like SecurityMiddleware's redirect to HTTPS, must run
-# for every request: before FetchFromCacheMiddleware. (So must CommonMiddleware, if
+# for every request: before ServeSharedPagesMiddleware. (So must CommonMiddleware, if
 # you set DISALLOWED_USER_AGENTS: move it up, and out of this list.)
 SKIPPED_ON_A_HIT = {
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,7 +92,7 @@ SKIPPED_ON_A_HIT = {
 def check_per_site_cache(app_configs, **kwargs):
     """The per-site cache's lifetime, and its middleware in their places."""
     middleware = list(settings.MIDDLEWARE)
-    per_site = [UPDATE_CACHE, FETCH_FROM_CACHE, NEVER_CACHE_FOR_SIGNED_IN]
+    per_site = [STORE_PAGES, SERVE_PAGES, NEVER_CACHE_FOR_SIGNED_IN]
     missing = [short(name) for name in per_site if name not in middleware]
     if len(missing) == len(per_site):
         problems = []  # Per-site caching turned off.
@@ -109,9 +109,9 @@ def check_per_site_cache(app_configs, **kwargs):
             if {earlier, later} <= set(middleware) and at(earlier) > at(later)
         ]
         problems += [
-            f"{short(name)} must come before FetchFromCacheMiddleware in MIDDLEWARE: the "
+            f"{short(name)} must come before ServeSharedPagesMiddleware in MIDDLEWARE: the "
             "ones after it are skipped for every page served from the cache."
-            for name in middleware[at(FETCH_FROM_CACHE) + 1 :]
+            for name in middleware[at(SERVE_PAGES) + 1 :]
             if name not in SKIPPED_ON_A_HIT
         ]
     seconds = settings.CACHE_MIDDLEWARE_SECONDS

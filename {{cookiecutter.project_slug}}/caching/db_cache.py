@@ -9,7 +9,7 @@ from .health import CacheHealth
 from .miss_on_error import MissOnError
 
 
-class DatabaseCache(MissOnError, db.DatabaseCache):
+class MissOnErrorDatabaseCache(MissOnError, db.DatabaseCache):
     """Django's database cache, where a missing table or a failed query is a miss.
 
     Without this, a missing table (`manage.py createcachetable` makes it) would

@@ -9,7 +9,7 @@ from .health import CacheHealth
 from .miss_on_error import MissOnError
 
 
-class FileBasedCache(MissOnError, filebased.FileBasedCache):
+class MissOnErrorFileBasedCache(MissOnError, filebased.FileBasedCache):
     """Django's file cache, where a directory it cannot write is a cache miss.
 
     Only OSError (a directory missing, not writable, full) counts as the cache

@@ -28,7 +28,7 @@ class OutOfMemory(MemcacheError):
     """The server is full and may not evict (memcached -M): it stores nothing more."""
 
 
-class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
+class MissOnErrorPyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
     """Django's pymemcache backend, where a server that fails is a cache miss.
 
     The one difference from Django's: when a server refuses the connection,

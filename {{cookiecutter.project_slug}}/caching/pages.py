@@ -233,11 +233,11 @@ class StoreSharedPages:
 {%- if per_site %}
 
 
-class UpdateCacheMiddleware(StoreSharedPages, cache_middleware.UpdateCacheMiddleware):
+class StoreSharedPagesMiddleware(StoreSharedPages, cache_middleware.UpdateCacheMiddleware):
     """Django's, storing pages that anonymous visitors share."""
 
 
-class FetchFromCacheMiddleware(OneRenderAtATime, cache_middleware.FetchFromCacheMiddleware):
+class ServeSharedPagesMiddleware(OneRenderAtATime, cache_middleware.FetchFromCacheMiddleware):
     """Django's, with one render per missing page."""
 
 
@@ -253,7 +253,7 @@ class NeverCacheForSignedInMiddleware:
 {%- if per_view %}
 
 
-class CacheMiddleware(OneRenderAtATime, StoreSharedPages, cache_middleware.CacheMiddleware):
+class SharedPagesCacheMiddleware(OneRenderAtATime, StoreSharedPages, cache_middleware.CacheMiddleware):
     """What cache_page uses, with both of the above, storing no page for one visitor."""
 
     def process_response(self, request, response):
@@ -262,7 +262,7 @@ class CacheMiddleware(OneRenderAtATime, StoreSharedPages, cache_middleware.Cache
 
 def cache_page_for_anonymous(view):
     """cache_page for pages that anonymous visitors share, in the pages cache (caching/conf.py)."""
-    cache_page = decorator_from_middleware_with_args(CacheMiddleware)
+    cache_page = decorator_from_middleware_with_args(SharedPagesCacheMiddleware)
     timeout, alias = conf.timeout(), conf.pages_alias()
     return cache_page(page_timeout=timeout, cache_alias=alias, key_prefix="")(view)
 {%- endif %}

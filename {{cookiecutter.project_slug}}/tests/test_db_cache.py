@@ -8,7 +8,7 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.db import connection
 
-from caching.db_cache import DatabaseCache
+from caching.db_cache import MissOnErrorDatabaseCache
 from tests.cache_server import unreachable_location
 from tests.test_checks import check_ids, with_location
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_entry_lands_in_the_cache_table(settings):
-    assert isinstance(caches["default"], DatabaseCache)
+    assert isinstance(caches["default"], MissOnErrorDatabaseCache)
     cache.set("probe", "hello")
     table = connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
     with connection.cursor() as cursor:

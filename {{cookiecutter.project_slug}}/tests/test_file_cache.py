@@ -6,13 +6,13 @@ import pytest
 from django.core.cache import cache, caches
 from django.core.checks import run_checks
 
-from caching.file_cache import FileBasedCache
+from caching.file_cache import MissOnErrorFileBasedCache
 from tests.cache_server import unreachable_location
 from tests.test_checks import check_ids, with_location
 
 
 def test_an_entry_lands_in_the_cache_directory(settings):
-    assert isinstance(caches["default"], FileBasedCache)
+    assert isinstance(caches["default"], MissOnErrorFileBasedCache)
     directory = Path(settings.CACHES["default"]["LOCATION"])
     before = set(directory.glob("*.djcache"))
     cache.set("probe", "hello")

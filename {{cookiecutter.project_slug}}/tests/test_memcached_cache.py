@@ -11,7 +11,7 @@ from pymemcache.client.base import Client
 
 from caching.backend_checks import check_memcached_servers
 from caching.health import CacheHealth
-from caching.memcached_cache import BlakeRendezvousHash, KeptOpen, PyMemcacheCache
+from caching.memcached_cache import BlakeRendezvousHash, KeptOpen, MissOnErrorPyMemcacheCache
 {%- if d.any_level %}
 from recipes.caching import RECIPES_VERSION_KEY, invalidate_recipe_caches, stored_or_new_version
 {%- endif %}
@@ -31,7 +31,7 @@ def connections_counter(settings):
 
 
 def test_an_entry_lands_on_one_of_the_memcached_servers(settings):
-    assert isinstance(caches["default"], PyMemcacheCache)
+    assert isinstance(caches["default"], MissOnErrorPyMemcacheCache)
     cache.set("probe", "hello")
     key = cache.make_and_validate_key("probe")
     holding = [server for server in memcached_servers(settings) if server.get(key)]

@@ -5,8 +5,8 @@ import pytest
 from tests.test_checks import check_ids
 
 SHARED = "caching.pages.SharedPagesMiddleware"
-UPDATE = "caching.pages.UpdateCacheMiddleware"
-FETCH = "caching.pages.FetchFromCacheMiddleware"
+UPDATE = "caching.pages.StoreSharedPagesMiddleware"
+FETCH = "caching.pages.ServeSharedPagesMiddleware"
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 SECURITY = "django.middleware.security.SecurityMiddleware"
 CSRF = "django.middleware.csrf.CsrfViewMiddleware"
@@ -36,7 +36,7 @@ def test_a_middleware_timeout_that_is_not_whole_seconds(settings):
         pytest.param(lambda m: moved(m, SESSION, m.index(UPDATE)), id="update-after-session"),
         # A page served from the cache would skip its redirect to HTTPS.
         pytest.param(lambda m: moved(m, SECURITY, m.index(FETCH) + 1), id="security-skipped"),
-        # The language is part of the key: FetchFromCacheMiddleware needs it first.
+        # The language is part of the key: ServeSharedPagesMiddleware needs it first.
         pytest.param(lambda m: [*m, LOCALE], id="locale-skipped"),
         pytest.param(lambda m: moved(m, CSRF, 0), id="update-after-csrf"),
         pytest.param(lambda m: [GZIP, *m], id="update-after-gzip"),

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 def without_per_site_cache(settings):
     """Turn the cache middleware off, so what caches here is cache_page alone."""
     per_site = {
-        "caching.pages.UpdateCacheMiddleware",
-        "caching.pages.FetchFromCacheMiddleware",
+        "caching.pages.StoreSharedPagesMiddleware",
+        "caching.pages.ServeSharedPagesMiddleware",
         "caching.pages.NeverCacheForSignedInMiddleware",
     }
     settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name not in per_site]
