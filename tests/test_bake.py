@@ -36,7 +36,7 @@ WITH_VARNISH = [
 FRONT_CACHE_TRACES = [
     ("config/settings.py", "caching.front_cache.FrontCacheMiddleware"),
     ("config/settings.py", 'FRONT_CACHE_URLS = env.list("FRONT_CACHE_URLS"'),
-    ("recipes/caching.py", 'front_cache.ban("recipes")'),
+    ("caching/versions.py", "front_cache.ban(self.name)"),
     ("compose.yaml", "  varnish:"),
     ("README.md", 'varnishd -F -a :6081 -f "$PWD/varnish/default.vcl" -s malloc,256m'),
     (".github/workflows/ci.yml", "varnish"),

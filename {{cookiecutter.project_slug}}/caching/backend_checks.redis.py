@@ -83,6 +83,6 @@ def memory_problem(maxmemory, policy):
         return "has no memory limit (maxmemory 0): entries grow until the machine runs out"
     if policy == "noeviction":
         # A full Redis refuses writes: new pages are not cached. No edit is
-        # hidden (recipes/caching.py), but every page is built anew.
+        # hidden (caching/versions.py), but every page is built anew.
         return "refuses writes when full (maxmemory-policy noeviction): pages go uncached"
     return None

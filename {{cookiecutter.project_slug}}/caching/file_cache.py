@@ -32,7 +32,7 @@ class MissOnErrorFileBasedCache(MissOnError, filebased.FileBasedCache):
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         # Django's add() is has_key() then set(), and set() here never raises:
         # whether the value was stored, the health says.
-        return super().add(key, value, timeout, version) and self.health.down_since is None
+        return super().add(key, value, timeout, version) and self.health.works()
 
     def hint(self):
         return "Make it writable by the user running the site, or set CACHE_DIR."

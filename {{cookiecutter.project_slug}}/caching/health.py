@@ -37,6 +37,10 @@ class CacheHealth:
         self.down_since = None
         self._lock = threading.Lock()
 
+    def works(self):
+        """False from a failure until a call works: writes in between may not have reached it."""
+        return self.down_since is None
+
     def failed(self, error, hint=None):
         """Note a failure; the first of an outage is logged, with hint() if given."""
         with self._lock:

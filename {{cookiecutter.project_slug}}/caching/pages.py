@@ -253,7 +253,9 @@ class NeverCacheForSignedInMiddleware:
 {%- if per_view %}
 
 
-class SharedPagesCacheMiddleware(OneRenderAtATime, StoreSharedPages, cache_middleware.CacheMiddleware):
+class SharedPagesCacheMiddleware(
+    OneRenderAtATime, StoreSharedPages, cache_middleware.CacheMiddleware
+):
     """What cache_page uses, with both of the above, storing no page for one visitor."""
 
     def process_response(self, request, response):

@@ -34,12 +34,11 @@ def calls_per_hit(hit, hits):
 def told_the_version():
     """Wait until this process is told the recipes version, as each soon is (redis_push.py)."""
     try:
-        from recipes.caching import recipes_version
-        from recipes.version_store import pushed_version
+        from recipes.caching import RECIPES
     except ImportError:  # No caching level: no recipes version (recipes/caching.py).
         return
     deadline = time.monotonic() + 5
-    while recipes_version() and pushed_version.get() is None:  # The first read starts it.
+    while RECIPES.current() and RECIPES.store.pushed.get() is None:  # The first read starts it.
         if time.monotonic() > deadline:
             raise RuntimeError("this process was never told the recipes version")
         time.sleep(0.01)

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.test import AsyncClient, Client
 from django.urls import include, path
 
-from recipes.caching import RECIPES_VERSION_KEY, invalidate_recipe_caches, recipes_version
+from recipes.caching import RECIPES, invalidate_recipe_caches, recipes_version
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_the_version_is_read_once_per_request(handler):
     before, after = get(handler, "/version-twice/").text.split()
     assert before == after, f"{handler}: the request saw the version change under it"
     # Outside a request: the version that is current, every time.
-    assert recipes_version() == cache.get(RECIPES_VERSION_KEY) != before
+    assert recipes_version() == cache.get(RECIPES.key) != before
 {%- if d.pages %}
 
 

@@ -8,9 +8,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from recipes.caching import invalidate_recipe_caches, version_unstored
+from recipes.caching import RECIPES, invalidate_recipe_caches
 from recipes.models import Recipe
-from recipes.version_store import read_version
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +49,7 @@ def cache_table_locked():
 @pytest.fixture
 def version_stored_again():
     yield
-    version_unstored.clear()  # Whatever the test left: the next starts with a stored version.
+    RECIPES.unstored.clear()  # Whatever the test left: the next starts with a stored version.
 
 
 def test_an_edit_the_locked_table_refuses_never_shows_the_old_page(
@@ -61,17 +60,17 @@ def test_an_edit_the_locked_table_refuses_never_shows_the_old_page(
     for _ in range(2):
         for url in urls:
             assert recipe.name in client.get(url).text
-    old_version = read_version()
+    old_version = RECIPES.store.read()
     # A write that sends no signal: the version is replaced below, under the lock.
     Recipe.objects.filter(pk=recipe.pk).update(name="Renamed under a lock")
 
-    with caplog.at_level(logging.ERROR, logger="recipes.caching"), cache_table_locked():
+    with caplog.at_level(logging.ERROR, logger="caching.versions"), cache_table_locked():
         invalidate_recipe_caches()
         assert all("Renamed under a lock" in client.get(url).text for url in urls)
     assert all("Renamed under a lock" in client.get(url).text for url in urls)
 
-    assert read_version() not in (None, old_version), "no new version once the lock is gone"
-    assert not version_unstored.is_set()
+    assert RECIPES.store.read() not in (None, old_version), "no new version once the lock is gone"
+    assert not RECIPES.unstored.is_set()
     refused = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert len(refused) == 1, refused
     assert "did not store the new recipes version" in refused[0]

@@ -13,7 +13,7 @@ from caching.backend_checks import check_memcached_servers
 from caching.health import CacheHealth
 from caching.memcached_cache import BlakeRendezvousHash, KeptOpen, MissOnErrorPyMemcacheCache
 {%- if d.any_level %}
-from recipes.caching import RECIPES_VERSION_KEY, invalidate_recipe_caches, stored_or_new_version
+from recipes.caching import RECIPES, invalidate_recipe_caches
 {%- endif %}
 from tests.test_checks import with_location
 
@@ -98,12 +98,12 @@ def test_kept_open_follows_a_change_of_the_caches_setting(settings, test_caches)
 def test_the_recipes_version_is_read_without_connecting_again(settings):
     """Every request reads it: on a connection kept open between requests."""
     invalidate_recipe_caches()
-    version = cache.get(RECIPES_VERSION_KEY)
+    version = cache.get(RECIPES.key)
     connections_so_far = connections_counter(settings)
     before = connections_so_far()
     for _ in range(3):
         request_finished.send(sender=None)  # Django closes every cache alias.
-        assert stored_or_new_version() == version
+        assert RECIPES.current() == version
     assert connections_so_far() == before
 {%- endif %}
 

@@ -8,7 +8,7 @@ from django.core.cache import cache, caches
 from django.core.cache.utils import make_template_fragment_key
 from django.core.management import call_command
 
-from recipes.caching import RECIPES_VERSION_KEY, recipes_version
+from recipes.caching import RECIPES, recipes_version
 from recipes.context_processors import fragment_caching
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +101,6 @@ def test_fragments_expire_after_cache_timeout(client, recipes, settings):
 
 def test_pages_that_show_no_fragment_never_read_the_version(rf):
     context = fragment_caching(rf.get("/accounts/login/"))
-    assert cache.get(RECIPES_VERSION_KEY) is None
+    assert cache.get(RECIPES.key) is None
     assert str(context["recipes_version"]) == recipes_version()
-    assert cache.get(RECIPES_VERSION_KEY) is not None
+    assert cache.get(RECIPES.key) is not None
