@@ -140,6 +140,7 @@ def optional_files(answers):
         "recipes/lists.py": answers["cache_low_level"],
         "tests/test_asgi.py": facts["any_level"],
         "tests/test_invalidation.py": facts["any_level"],
+        "tests/test_locked_cache_table.py": backend == "db" and facts["any_level"],
         "caching/health.py": facts["shared"],
         "tests/test_cache_outage.py": facts["shared"],
         "caching/miss_on_error.py": facts["miss_on_error"],

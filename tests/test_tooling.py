@@ -131,6 +131,10 @@ def test_ci_workflow_tests_against_the_backend_service(baked):
     assert test["env"]["DJANGO_ENV"] == "development"
     if backend == "redis":
         assert test["env"]["REDIS_URL"].startswith("redis://127.0.0.1:6379/")
+        # check --deploy warns of a Redis without maxmemory, or under noeviction.
+        bounded = [step for step in test["steps"] if "maxmemory-policy" in step.get("run", "")]
+        deploy = [step for step in test["steps"] if "--deploy" in step.get("run", "")]
+        assert bounded and test["steps"].index(bounded[0]) < test["steps"].index(deploy[0])
     if backend == "memcached":
         assert test["env"]["MEMCACHED_SERVERS"] == "127.0.0.1:11211"
 

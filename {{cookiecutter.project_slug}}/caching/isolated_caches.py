@@ -59,22 +59,27 @@ class IsolatedCaches:
         """
         made = {key for keys in self.made.values() for key in keys}
         mine = sorted(key for key in made if key.startswith(f"{key_prefix}:"))
-        as_stored = {"default": {**self.caches_setting["default"], "KEY_FUNCTION": stored_key}}
-        with override_settings(CACHES=as_stored):
-            return set(caches["default"].get_many(mine))
+        cache = self.as_stored("default")
+        try:
+            return set(cache.get_many(mine))
+        finally:
+            cache.close()
 
     def delete_entries(self):
         """Delete every entry made through settings(), on the servers they were made for.
 
-        Through a cache object of its own per alias, made as Django makes one from
-        its settings, whose keys are used as they were stored.
+        Through a cache object of its own per alias (as_stored()).
         """
         for alias, keys in self.made.items():
-            params = {**self.caches_setting[alias], "KEY_FUNCTION": stored_key}
-            backend = import_string(params.pop("BACKEND"))
-            cache = backend(params.pop("LOCATION", ""), params)
+            cache = self.as_stored(alias)
             try:
                 cache.delete_many(sorted(keys))
             finally:
                 cache.close()
         self.made.clear()
+
+    def as_stored(self, alias):
+        """alias's cache object, made as Django makes one, whose keys are used as stored."""
+        params = {**self.caches_setting[alias], "KEY_FUNCTION": stored_key}
+        backend = import_string(params.pop("BACKEND"))
+        return backend(params.pop("LOCATION", ""), params)

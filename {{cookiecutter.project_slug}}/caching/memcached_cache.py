@@ -10,7 +10,11 @@ from functools import partial
 
 from django.core.cache.backends import memcached
 from pymemcache.client.rendezvous import RendezvousHash
-from pymemcache.exceptions import MemcacheError, MemcacheUnexpectedCloseError
+from pymemcache.exceptions import (
+    MemcacheError,
+    MemcacheServerError,
+    MemcacheUnexpectedCloseError,
+)
 
 from .health import CacheHealth
 from .miss_on_error import MissOnError
@@ -20,6 +24,10 @@ class AllServersDown(MemcacheError):
     """pymemcache found no server of the pool left to ask."""
 
 
+class OutOfMemory(MemcacheError):
+    """The server is full and may not evict (memcached -M): it stores nothing more."""
+
+
 class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
     """Django's pymemcache backend, where a server that fails is a cache miss.
 
@@ -27,17 +35,18 @@ class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
     drops it, or does not answer within the timeouts (and when no server of the
     pool is left), the call is a miss, logged once per outage of each server,
     instead of an exception; and the first read after an outage is a miss, as
-    it may be older than the writes that failed. Anything else raises as in
-    Django's: a value that cannot be pickled, a value too large for memcached,
-    incr() of a value that is not a number. pymemcache's own ignore_exc would
-    hide those too, so it stays off.
+    it may be older than the writes that failed. A store that a full server
+    refuses (run with -M, it evicts nothing) is a miss too, not an outage.
+    Anything else raises as in Django's: a value that cannot be pickled, a
+    value too large for memcached, incr() of a value that is not a number.
+    pymemcache's own ignore_exc would hide those too, so it stays off.
 
     Several servers share the keys (rendezvous hashing, on blake2b below). A
     server that fails leaves the pool for dead_timeout seconds, its keys going
     to the others (config/settings.py).
     """
 
-    errors = (OSError, MemcacheUnexpectedCloseError, AllServersDown)
+    errors = (OSError, MemcacheUnexpectedCloseError, AllServersDown, OutOfMemory)
     # Every call goes to a server, or raises (retry_attempts 0 in config/settings.py):
     # the first call that works after an outage, often a read, says the server is back.
     reads_prove_it_works = True
@@ -62,10 +71,17 @@ class PyMemcacheCache(MissOnError, memcached.PyMemcacheCache):
             # subclasses are the server's answers to a bad request.
             if type(error) is MemcacheError:
                 raise AllServersDown(str(error)) from error
+            # "SERVER_ERROR out of memory storing object", from a server run with -M
+            # (MemcacheUnexpectedCloseError, a subclass, carries no words).
+            words = error.args[0] if error.args else b""
+            full = isinstance(words, bytes) and b"out of memory" in words
+            if isinstance(error, MemcacheServerError) and full:
+                raise OutOfMemory(words.decode(errors="replace").strip()) from error
             raise
 
     def cache_failed(self, error):
-        if not isinstance(error, AllServersDown):  # Each was reported when it failed.
+        # Each server was reported when it failed; a full one still answers.
+        if not isinstance(error, (AllServersDown, OutOfMemory)):
             CacheHealth.of(f"memcached at {self.server}").failed(error)
 
     def cache_worked(self):

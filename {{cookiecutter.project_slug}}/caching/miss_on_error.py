@@ -30,6 +30,19 @@ class MissOnError:
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self._or_miss(super().set, None, key, value, timeout, version, proves_it_works=True)
 
+    def set_or_raise(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """set() for a value that must not be lost: raises what failed, instead of a miss.
+
+        Django's set() returns None whether it stored the value or not, so the
+        caller reads the value back to be sure (memcached's drops a value it
+        could not store). The caller says what failed: the health is not told.
+        """
+        self.call(super().set, key, value, timeout, version)
+
+    def delete_or_raise(self, key, version=None):
+        """delete() that raises what failed, instead of a miss; the health is not told."""
+        return self.call(super().delete, key, version)
+
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._or_miss(super().set_many, list(data), data, timeout, version)
 

@@ -17,6 +17,13 @@ from redis.sentinel import SentinelConnectionPool
 from .health import CacheHealth
 
 
+class BackAfterOutage(redis.ConnectionError):
+    """The first answer after an outage, turned into a failure: a read may be old.
+
+    The command itself ran: a write that raised this was made.
+    """
+
+
 class RedisHealth(CacheHealth):
     """A Redis server's health, which also says when to try it again after a failure."""
 
@@ -51,7 +58,7 @@ class RedisHealth(CacheHealth):
         if self.worked():
             # The first answer after an outage may come from what the server held
             # before it, older than the writes that could not reach it: a miss.
-            raise redis.ConnectionError(f"{self.name} is back; its answer may be old")
+            raise BackAfterOutage(f"{self.name} is back; its answer may be old")
         return result
 
 

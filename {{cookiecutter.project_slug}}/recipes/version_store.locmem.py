@@ -11,3 +11,8 @@ def read_version():
 
 def store_version(version):
     cache.set(RECIPES_VERSION_KEY, version, timeout=None)
+
+
+def drop_version():
+    cache.delete(RECIPES_VERSION_KEY)
+    return True

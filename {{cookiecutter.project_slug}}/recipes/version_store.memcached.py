@@ -6,8 +6,6 @@ is never closed by Django (caching/memcached_cache.py). Written the same way,
 so reads and writes agree on which server holds it while one of several fails.
 """
 
-import secrets
-
 from django.core.cache import caches
 from django.dispatch import receiver
 
@@ -23,13 +21,25 @@ def read_version():
 
 
 def store_version(version):
-    version_cache().set(RECIPES_VERSION_KEY, version, timeout=None)
+    """Store a new version, or raise what kept it from being stored."""
+    version_cache().set_or_raise(RECIPES_VERSION_KEY, version, timeout=None)
+    # Django's set() deletes a value memcached did not store, and says nothing.
+    if read_version() != version:
+        raise OSError("it read back as another value")
+
+
+def drop_version():
+    """Delete the version, so every process misses until a new one is stored; False if not."""
+    try:
+        version_cache().delete_or_raise(RECIPES_VERSION_KEY)
+    except version_cache().errors:
+        return False
+    return True
 
 
 @receiver(cache_works_again)
-def replace_after_outage(**kwargs):
-    # A write made while the cache failed could not replace the version, and a
-    # server that was only out of reach still holds the entries from before it.
-    # The kept client may still hold the server as dead (dead_timeout): a new one.
+def forget_dead_servers(**kwargs):
+    # Before recipes/caching.py replaces the version (its receiver is connected
+    # after this one): the kept client may still hold the server as dead
+    # (dead_timeout), so a new one is built.
     version_cache.reset()
-    store_version(secrets.token_hex(8))

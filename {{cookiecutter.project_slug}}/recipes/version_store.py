@@ -1,11 +1,6 @@
 """Where the recipes version is kept: in the cache, which every process reads."""
 
-import secrets
-
 from django.core.cache import cache
-from django.dispatch import receiver
-
-from caching.health import cache_works_again
 
 RECIPES_VERSION_KEY = "recipes:version"
 
@@ -15,11 +10,16 @@ def read_version():
 
 
 def store_version(version):
-    cache.set(RECIPES_VERSION_KEY, version, timeout=None)
+    """Store a new version, or raise what kept it from being stored."""
+    cache.set_or_raise(RECIPES_VERSION_KEY, version, timeout=None)
+    if cache.get(RECIPES_VERSION_KEY) != version:
+        raise OSError("it read back as another value")
 
 
-@receiver(cache_works_again)
-def replace_after_outage(**kwargs):
-    # A write made while the cache failed could not replace the version, and a
-    # server that was only out of reach still holds the entries from before it.
-    store_version(secrets.token_hex(8))
+def drop_version():
+    """Delete the version, so every process misses until a new one is stored; False if not."""
+    try:
+        cache.delete_or_raise(RECIPES_VERSION_KEY)
+    except cache.errors:
+        return False
+    return True
