@@ -53,7 +53,7 @@ def was_hit(headers):
 
 
 def backend_requests(site, path):
-    """How many requests for path gunicorn has logged, all of them written out.
+    """How many requests for path (with any query string) gunicorn has logged, all written out.
 
     gunicorn runs one sync worker: once it has logged a marker request of the
     test's own, it has logged every request before it.
@@ -63,7 +63,7 @@ def backend_requests(site, path):
     for _ in range(200):
         lines = [m.groupdict() for m in re.finditer(ACCESS_LINE, site.log.read_text())]
         if any(line["path"] == marker for line in lines):
-            return sum(line["path"] == path for line in lines)
+            return sum(line["path"].split("?")[0] == path for line in lines)
         time.sleep(0.05)
     raise AssertionError(f"gunicorn never logged {marker}:\n{site.log.read_text()[-3000:]}")
 
@@ -134,6 +134,19 @@ def test_twenty_visitors_with_other_cookies_share_the_stored_page(site):
     assert reached <= 2, f"{reached} of 20 anonymous visitors with cookies reached Django"
     assert sum(was_hit(headers) for _, headers, _ in answers) >= 18
     assert all("csrfmiddlewaretoken" not in body for _, _, body in answers)
+
+
+def test_visitors_from_campaign_links_share_the_stored_page(site):
+    front = site.varnishes[0]
+    path = "/recipes/5/"
+    before = backend_requests(site, path)
+    answers = [
+        request(front, f"{path}?utm_source=mail{n}&fbclid={n}&utm_campaign=x", HTTPS)
+        for n in range(20)
+    ]
+    reached = backend_requests(site, path) - before
+    assert [status for status, _, _ in answers] == [200] * 20
+    assert reached <= 2, f"{reached} of 20 visitors with tracking parameters reached Django"
 
 
 # 4. Browsers and other caches are unchanged.

@@ -42,7 +42,11 @@ def test_a_page_with_a_csrf_token_is_not_for_varnish(client):
 
 
 def test_a_query_string_is_not_for_varnish(client, page):
-    assert "Surrogate-Control" not in client.get(page + "?utm_source=mail")
+    assert "Surrogate-Control" not in client.get(page + "?sort=name")
+
+
+def test_a_tracking_parameter_is_dropped_and_the_page_shared(client, page):
+    assert "Surrogate-Control" in client.get(page + "?utm_source=mail&fbclid=x")
 
 
 def test_a_post_is_not_for_varnish(client, page):
@@ -156,7 +160,7 @@ def test_a_varnish_that_refuses_is_logged(varnishes, caplog):
 
 
 def check_ids(**kwargs):
-    return [message.id for message in run_checks(**kwargs) if message.id.startswith("recipes.")]
+    return [message.id for message in run_checks(**kwargs) if message.id.startswith("caching.")]
 
 
 def test_deploy_check_warns_when_no_varnish_is_told(settings):

@@ -51,6 +51,13 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # Tracking parameters (the defaults of CACHE_TRACKING_PARAMETERS in
+    # caching/conf.py) are read by scripts in the page, never by a view: dropped,
+    # so visitors from a campaign link share one copy, as Django's page cache does.
+    if (req.url ~ "[?&](utm_[^=&]*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|twclid|igshid|yclid|mc_cid|mc_eid|_gl)=") {
+        set req.url = regsuball(req.url, "(?<=[?&])(utm_[^=&]*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|twclid|igshid|yclid|mc_cid|mc_eid|_gl)=[^&]*(&|$)", "");
+        set req.url = regsub(req.url, "[?&]+$", "");
+    }
     # Signing in and the admin: never stored.
     if (req.url ~ "^/(admin|accounts)(/|$)") {
         return (pass);
