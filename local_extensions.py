@@ -156,6 +156,7 @@ def optional_files(answers):
         "tests/test_redis_sentinel.py": backend == "redis",
         "recipes/management/commands/createcachetable.py": backend == "db",
         "varnish/default.vcl": facts["front_cache"],
+        "docs/varnish.md": facts["front_cache"],
         "caching/front_cache.py": facts["front_cache"],
         "tests/test_front_cache.py": facts["front_cache"],
     }

@@ -21,7 +21,7 @@ from tests.support import (
 BAKED = "{{cookiecutter.project_slug}}"
 # A change a later template version makes to a baked file, and a file it adds.
 V2_LINE = "# Added in v2 of the template."
-V2_FILE = "docs/caching.md"
+V2_FILE = "docs/added-in-v2.md"
 
 
 def tracked_files(project, env):
@@ -49,8 +49,7 @@ def template_repo(tmp_path, env):
 
     with (repo / BAKED / ".env.example").open("a", encoding="utf-8") as example:
         example.write(V2_LINE + "\n")
-    (repo / BAKED / V2_FILE).parent.mkdir()
-    (repo / BAKED / V2_FILE).write_text("# Caching in {{ cookiecutter.project_name }}\n")
+    (repo / BAKED / V2_FILE).write_text("# Added in {{ cookiecutter.project_name }}\n")
     git("add", "-A", cwd=repo, env=env)
     git("commit", "-q", "-m", "v2", cwd=repo, env=env)
     git("tag", "v2", cwd=repo, env=env)
@@ -97,7 +96,7 @@ def test_cruft_create_then_update_applies_cleanly(tmp_path, env, template_repo):
     changed = {line[3:] for line in status.splitlines()}
     assert changed == {".cruft.json", ".env.example", V2_FILE}, status
     assert V2_LINE in (project / ".env.example").read_text(encoding="utf-8")
-    assert (project / V2_FILE).read_text(encoding="utf-8") == "# Caching in Recipe Site\n"
+    assert (project / V2_FILE).read_text(encoding="utf-8") == "# Added in Recipe Site\n"
     assert (project / ".env").read_text(encoding="utf-8") == secret, ".env was touched"
     assert not list(project.rglob("*.rej")), "conflicts left behind"
     state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
