@@ -8,14 +8,16 @@ from tests.support import PYTHON, TEMPLATE, run, site_env
 
 pytestmark = pytest.mark.slow
 
+# A REDIS_URL or DATABASE_URL in the shell must not reach the benchmarked sites: these
+# would break every site if they leaked in.
+LEAKY_SHELL = site_env(
+    REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
+)
+
 
 def test_benchmark_writes_table_and_chart(tmp_path):
     command = [PYTHON, "benchmarks/run.py", "--quick", "--backends", "locmem"]
-    # A REDIS_URL or DATABASE_URL in the shell must not reach the benchmarked sites.
-    env = site_env(
-        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
-    )
-    run([*command, "--out", str(tmp_path)], TEMPLATE, env)
+    run([*command, "--out", str(tmp_path)], TEMPLATE, LEAKY_SHELL)
     table = (tmp_path / "results.md").read_text()
     locmem = next(line for line in table.splitlines() if line.startswith("| locmem |"))
     cells = [cell.strip() for cell in locmem.strip("|").split("|")]
@@ -34,11 +36,7 @@ def test_benchmark_writes_table_and_chart(tmp_path):
 def test_benchmark_puts_our_redis_pages_side_by_side_with_the_article(tmp_path):
     command = [PYTHON, "benchmarks/run.py", "--quick", "--backends", "redis"]
     command += ["--sections", "article", "--out", str(tmp_path)]
-    # Shell values that would break every site if they leaked in.
-    env = site_env(
-        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
-    )
-    run(command, TEMPLATE, env)
+    run(command, TEMPLATE, LEAKY_SHELL)
     table = (tmp_path / "results.md").read_text()
     assert "Side by side with the article's cache_page" in table, table
     # Each site holds one page of ours, 50 recipes: every page compared lists them all.
@@ -60,10 +58,8 @@ def test_benchmark_puts_our_redis_pages_side_by_side_with_the_article(tmp_path):
 
 def test_profile_of_a_hit_names_each_layer_and_counts_redis_commands():
     command = [PYTHON, "benchmarks/profile_hit.py", "--requests", "20", "--functions", "3"]
-    env = site_env(
-        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
-    )
-    table = run(command, TEMPLATE, env).stdout.split("\n\n")[0]
+
+    table = run(command, TEMPLATE, LEAKY_SHELL).stdout.split("\n\n")[0]
     rows = {
         cells[0]: cells[1:]
         for cells in (
@@ -80,10 +76,8 @@ def test_profile_of_a_hit_names_each_layer_and_counts_redis_commands():
 def test_hostile_section_runs_alone_and_counts_no_entries_for_a_flood(tmp_path):
     command = [PYTHON, "benchmarks/run.py", "--quick", "--backends", "redis"]
     command += ["--sections", "hostile", "--out", str(tmp_path)]
-    env = site_env(
-        REDIS_URL="redis://127.0.0.1:1/0", DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing"
-    )
-    run(command, TEMPLATE, env)
+
+    run(command, TEMPLATE, LEAKY_SHELL)
     table = (tmp_path / "results.md").read_text()
     assert table.startswith("### Hostile traffic"), table  # the hostile section alone
     # before, now: entries are a count, not a speed.
