@@ -42,6 +42,10 @@ SERVER_START = {
 }
 
 
+# Varnish goes in front of gunicorn, in production: not a step of local development.
+VARNISH_NOTE = "In production, Varnish goes in front of gunicorn: docs/varnish.md says how."
+
+
 def remove(path):
     if path.is_dir():
         shutil.rmtree(path)
@@ -114,6 +118,8 @@ def print_next_steps():
     if ANSWERS["use_debug_toolbar"]:
         note = "DJANGO_DEBUG=true in .env shows the debug toolbar (SQL and Cache panels)."
         print(f"  {dim}{note}{reset}")
+    if ANSWERS.get("front_cache") == "varnish":
+        print(f"  {dim}{VARNISH_NOTE}{reset}")
     print()
 
 

@@ -31,9 +31,10 @@ START_SERVER = {
     ],
 }
 TOOLBAR_NOTE = "  DJANGO_DEBUG=true in .env shows the debug toolbar (SQL and Cache panels)."
+VARNISH_NOTE = "  In production, Varnish goes in front of gunicorn: docs/varnish.md says how."
 
 
-def expected_next_steps(backend, slug="recipe_site", toolbar=True):
+def expected_next_steps(backend, slug="recipe_site", toolbar=True, varnish=False):
     commands = [
         "python3 -m venv .venv && . .venv/bin/activate",
         "pip install -r requirements-dev.txt",
@@ -47,7 +48,7 @@ def expected_next_steps(backend, slug="recipe_site", toolbar=True):
     first = 2 + (1 if server else 0)
     lines = ["Your site is ready. Next steps:", f"  1. cd {slug}", *server]
     lines += [f"  {number}. {command}" for number, command in enumerate(commands, start=first)]
-    return [*lines, *([TOOLBAR_NOTE] if toolbar else [])]
+    return [*lines, *([TOOLBAR_NOTE] if toolbar else []), *([VARNISH_NOTE] if varnish else [])]
 
 
 def printed_next_steps(output):
@@ -190,7 +191,7 @@ def test_interactive_bake_asks_every_question_in_order_and_bakes_the_answers(tmp
     dialogue = "".join(f"{prompt}{answer}\n" for prompt, answer in DIALOGUE)
     assert output[: output.index("\nYour site is ready")] == dialogue
     steps = printed_next_steps(output)
-    assert steps == expected_next_steps("redis", slug="soup_kitchen", toolbar=False)
+    assert steps == expected_next_steps("redis", slug="soup_kitchen", toolbar=False, varnish=True)
 
     project = tmp_path / "out" / "soup_kitchen"
     settings = (project / "config" / "settings.py").read_text(encoding="utf-8")
