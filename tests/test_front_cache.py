@@ -23,14 +23,12 @@ from types import SimpleNamespace
 import pytest
 
 from tests import support
-from tests.support import ACCESS_LINE, PYTHON, answers_for, gunicorn, run
+from tests.support import ACCESS_LINE, PYTHON, answers_for, gunicorn, run, with_varnish
+from tests.test_traffic import visitor_cookie
 
 pytestmark = pytest.mark.slow
 
-ANSWERS = {
-    **answers_for("redis", {"cache_per_site", "cache_template_fragment"}),
-    "front_cache": "varnish",
-}
+ANSWERS = with_varnish(answers_for("redis", {"cache_per_site", "cache_template_fragment"}))
 HTTPS = {"X-Forwarded-Proto": "https"}  # What the TLS proxy in front of Varnish adds.
 PASSWORD = "a-long-test-password-" + secrets.token_hex(4)
 
@@ -118,17 +116,12 @@ def site(tmp_path_factory):
 # 2. Shared by real visitors.
 
 
-def visitor_cookie(number):
-    """An anonymous browser's cookies: analytics, a theme, and a CSRF token."""
-    token = secrets.token_hex(16)
-    return f"_ga=GA1.1.{number}.1700000000; theme=dark; csrftoken={token}"
-
-
 def test_twenty_visitors_with_other_cookies_share_the_stored_page(site):
     front = site.varnishes[0]
     path = "/recipes/2/"
     before = backend_requests(site, path)
-    answers = [request(front, path, {**HTTPS, "Cookie": visitor_cookie(n)}) for n in range(20)]
+    cookies = [visitor_cookie(n, with_csrf_token=True) for n in range(20)]
+    answers = [request(front, path, {**HTTPS, "Cookie": cookie}) for cookie in cookies]
     reached = backend_requests(site, path) - before
     assert [status for status, _, _ in answers] == [200] * 20
     assert reached <= 2, f"{reached} of 20 anonymous visitors with cookies reached Django"

@@ -42,13 +42,6 @@ def page_query_parameters():
     """
     return getattr(settings, "CACHE_PAGE_QUERY_PARAMETERS", {})
 {%- endif %}
-{%- if cookiecutter.cache_per_view %}
-
-
-def pages_alias():
-    """CACHE_PAGES_ALIAS: the alias in CACHES that cache_page stores pages in ("pages")."""
-    return getattr(settings, "CACHE_PAGES_ALIAS", "pages")
-{%- endif %}
 {%- if d.front_cache %}
 
 

@@ -43,7 +43,12 @@ _unanswered = set()  # The Varnish URLs whose last ban failed, logged once.
 
 def shows(tag):
     """Note that the page being built shows what tag names (its version's name)."""
-    remembered(f"{__name__}.tags", set).add(tag)
+    page_tags().add(tag)
+
+
+def page_tags():
+    """The tags of what the page being built shows (one set a request)."""
+    return remembered(f"{__name__}.tags", set)
 
 
 class FrontCacheMiddleware:
@@ -56,7 +61,7 @@ class FrontCacheMiddleware:
         response = self.get_response(request)
         if shared_with_everyone(request, response):
             response[SURROGATE_CONTROL] = f"max-age={conf.front_cache_seconds()}"
-            response[TAGS_HEADER] = ",".join(sorted(remembered(f"{__name__}.tags", set)))
+            response[TAGS_HEADER] = ",".join(sorted(page_tags()))
         return response
 
 

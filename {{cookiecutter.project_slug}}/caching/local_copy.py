@@ -128,9 +128,10 @@ class LocalCopyCache(BaseCache):
         return self.get_many([key], version).get(key, default)
 
     def get_many(self, keys, version=None):
+        full_keys = {key: self.shared.make_key(key, version) for key in keys}
         found, missing = {}, []
-        for key in keys:
-            entry = self.local_copy.get(self.shared.make_key(key, version))
+        for key, full_key in full_keys.items():
+            entry = self.local_copy.get(full_key)
             if entry is None:
                 missing.append(key)
             else:
@@ -139,7 +140,7 @@ class LocalCopyCache(BaseCache):
             if not isinstance(entry, Sealed):  # Stored by add().
                 found[key] = entry
             elif not entry.expired():
-                self.local_copy.put(self.shared.make_key(key, version), entry)
+                self.local_copy.put(full_keys[key], entry)
                 found[key] = pickle.loads(entry.pickled)
         return found
 
@@ -152,12 +153,13 @@ class LocalCopyCache(BaseCache):
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         entries = {key: self.sealed(value, timeout) for key, value in data.items()}
-        for key in entries:
-            self.local_copy.drop(self.shared.make_key(key, version))
+        full_keys = {key: self.shared.make_key(key, version) for key in entries}
+        for full_key in full_keys.values():
+            self.local_copy.drop(full_key)
         failed = self.shared.set_many(entries, timeout, version) or []  # django-redis: None
         for key, entry in entries.items():
             if key not in failed:
-                self.local_copy.put(self.shared.make_key(key, version), entry)
+                self.local_copy.put(full_keys[key], entry)
         return failed
 
     def sealed(self, value, timeout):

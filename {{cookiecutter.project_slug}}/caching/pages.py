@@ -263,8 +263,7 @@ class SharedPagesCacheMiddleware(
 
 
 def cache_page_for_anonymous(view):
-    """cache_page for pages that anonymous visitors share, in the pages cache (caching/conf.py)."""
+    """cache_page for pages that anonymous visitors share, in the "pages" cache."""
     cache_page = decorator_from_middleware_with_args(SharedPagesCacheMiddleware)
-    timeout, alias = conf.timeout(), conf.pages_alias()
-    return cache_page(page_timeout=timeout, cache_alias=alias, key_prefix="")(view)
+    return cache_page(page_timeout=conf.timeout(), cache_alias="pages", key_prefix="")(view)
 {%- endif %}

@@ -38,7 +38,7 @@ class RedisHealth(CacheHealth):
 
     def should_try(self):
         """True while the server works, and for one call every retry_after seconds when not."""
-        if self.down_since is None:
+        if self.works():
             return True
         with self._lock:
             if time.monotonic() < self._retry_at:

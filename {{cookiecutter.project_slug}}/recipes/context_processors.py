@@ -3,8 +3,9 @@
 https://docs.djangoproject.com/en/5.2/ref/templates/api/#writing-your-own-context-processors
 """
 
-from django.conf import settings
 from django.utils.functional import lazy
+
+from caching import conf
 
 from .caching import recipes_version
 
@@ -15,6 +16,6 @@ def fragment_caching(request):
     The version is lazy: it is read from the cache only by a page that uses it.
     """
     return {
-        "cache_timeout": settings.CACHE_TIMEOUT,
+        "cache_timeout": conf.timeout(),
         "recipes_version": lazy(recipes_version, str)(),
     }

@@ -3,9 +3,10 @@
 https://docs.djangoproject.com/en/5.2/topics/cache/#the-low-level-cache-api
 """
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+
+from caching import conf
 
 from .caching import recipes_version
 from .models import RECIPES_PER_PAGE, Recipe
@@ -21,7 +22,7 @@ def cached_recipe_list(number):
     """
     version = recipes_version()
     count = cache.get_or_set(
-        RECIPE_COUNT_KEY.format(version=version), Recipe.objects.count, settings.CACHE_TIMEOUT
+        RECIPE_COUNT_KEY.format(version=version), Recipe.objects.count, conf.timeout()
     )
     # The count is all a paginator needs to check the number, before it goes into a key.
     page = Paginator(range(count), RECIPES_PER_PAGE).page(number)
@@ -32,6 +33,6 @@ def cached_recipe_list(number):
         places = page.object_list  # the page's slice of range(count)
         newest_first = Recipe.objects.prefetch_related("ingredients")
         recipes = list(newest_first[places.start : places.stop])
-        cache.set(key, recipes, settings.CACHE_TIMEOUT)
+        cache.set(key, recipes, conf.timeout())
     page.object_list = recipes
     return page

@@ -72,6 +72,12 @@ def recipes(db):
     return list(Recipe.objects.all())
 
 
+@pytest.fixture(params=["list", "detail"])
+def url(request, recipes):
+    """The recipe list, then one recipe's page: the two kinds of page every test visits."""
+    return "/recipes/" if request.param == "list" else f"/recipes/{recipes[0].pk}/"
+
+
 @pytest.fixture
 def capture_recipe_queries():
     """Collect the SQL of the queries on the recipe tables made inside the block."""

@@ -14,11 +14,6 @@ pytestmark = pytest.mark.django_db
 JUNK_REQUESTS = 12
 
 
-@pytest.fixture(params=["list", "detail"])
-def url(request, recipes):
-    return "/recipes/" if request.param == "list" else f"/recipes/{recipes[0].pk}/"
-
-
 @pytest.fixture
 def entries(test_caches, settings):
     """() -> the keys this test has in the real cache now."""

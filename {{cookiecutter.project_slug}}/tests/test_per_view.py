@@ -20,11 +20,6 @@ def without_per_site_cache(settings):
 {%- endif %}
 
 
-@pytest.fixture(params=["list", "detail"])
-def url(request, recipes):
-    return "/recipes/" if request.param == "list" else f"/recipes/{recipes[0].pk}/"
-
-
 def test_second_visit_makes_no_queries(client, url, assert_no_recipe_queries):
     first = client.get(url)
     with assert_no_recipe_queries():

@@ -11,11 +11,6 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["list", "detail"])
-def url(request, recipes):
-    return "/recipes/" if request.param == "list" else f"/recipes/{recipes[0].pk}/"
-
-
 @pytest.mark.parametrize("method", ["TRACE", "POST", "PUT", "PATCH", "DELETE"])
 def test_a_method_that_does_not_read_gets_405(url, method):
     # As a browser or a scanner meets it: with the CSRF check, without a token.

@@ -47,11 +47,6 @@ urlpatterns = [
 ]
 
 
-@pytest.fixture(params=["list", "detail"])
-def url(request, recipes):
-    return "/recipes/" if request.param == "list" else f"/recipes/{recipes[0].pk}/"
-
-
 def visitor(number):
     """An anonymous visitor with cookies of their own that the site never reads."""
     client = Client()

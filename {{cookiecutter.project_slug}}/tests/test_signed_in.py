@@ -5,11 +5,6 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["list", "detail"])
-def url(request, recipes):
-    return "/recipes/" if request.param == "list" else f"/recipes/{recipes[0].pk}/"
-
-
 def csrf_token_in(response):
     """The CSRF token rendered in the sign-out form, or None."""
     marker = 'name="csrfmiddlewaretoken" value="'
